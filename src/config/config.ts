@@ -1,0 +1,77 @@
+import type { Env, Role } from './schema.js'
+
+export const SANDBOX_PROJECT_IDS = ['demo-project', 'demo-sandbox'] as const
+
+/** The configuration the rest of the product reads: resolved, typed, with secrets kept apart. */
+export interface Config {
+  port: number
+  host: string
+  scimBasePath: string
+  /** Empty in sandbox mode until the token file is read or generated. */
+  scimTokens: string[]
+  adminToken: string | undefined
+  metricsToken: string | undefined
+  sandbox: boolean
+  sinch: {
+    keyId: string
+    keySecret: string
+    authMode: 'oauth' | 'basic'
+    region: 'us' | 'eu'
+    /** Undefined in sandbox mode: the in-process simulator's address is known only once it listens. */
+    apiUrl: string | undefined
+    authUrl: string | undefined
+  }
+  projects: {
+    managed: string[]
+    defaults: string[]
+    defaultRole: Role
+  }
+  mappingFile: string | undefined
+  allowOwner: boolean
+  deactivateAction: 'remove' | 'suspend' | 'readonly'
+  databaseUrl: string
+  dataDir: string
+  reconcileIntervalSeconds: number
+  trustProxy: boolean
+  logLevel: Env['LOG_LEVEL']
+  auditRetentionDays: number
+  sandboxAutoAcceptMs: number
+}
+
+export function toConfig (env: Env): Config {
+  const sandbox = env.SINCH_KEY_ID === undefined
+  const managed = env.SINCH_PROJECT_IDS ?? (sandbox ? [...SANDBOX_PROJECT_IDS] : [])
+  const region = env.SINCH_REGION
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    scimBasePath: env.SCIM_BASE_PATH,
+    scimTokens: env.SCIM_BEARER_TOKEN ?? [],
+    adminToken: env.ADMIN_TOKEN,
+    metricsToken: env.METRICS_TOKEN,
+    sandbox,
+    sinch: {
+      keyId: env.SINCH_KEY_ID ?? 'sandbox-key',
+      keySecret: env.SINCH_KEY_SECRET ?? 'sandbox-secret',
+      authMode: env.SINCH_AUTH_MODE,
+      region,
+      apiUrl: env.SINCH_API_URL ?? (sandbox ? undefined : `https://${region}.api.sinch.com`),
+      authUrl: env.SINCH_AUTH_URL ?? (sandbox ? undefined : 'https://auth.sinch.com/oauth2/token')
+    },
+    projects: {
+      managed,
+      defaults: env.SINCH_DEFAULT_PROJECT_IDS ?? managed,
+      defaultRole: env.SINCH_DEFAULT_ROLE
+    },
+    mappingFile: env.MAPPING_FILE,
+    allowOwner: env.ALLOW_OWNER,
+    deactivateAction: env.DEACTIVATE_ACTION,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    reconcileIntervalSeconds: env.RECONCILE_INTERVAL,
+    trustProxy: env.TRUST_PROXY,
+    logLevel: env.LOG_LEVEL,
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+    sandboxAutoAcceptMs: env.SANDBOX_AUTO_ACCEPT_MS
+  }
+}

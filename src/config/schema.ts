@@ -1,0 +1,114 @@
+import { z } from 'zod'
+
+export const ROLES = ['READONLY', 'MEMBER', 'ADMIN', 'OWNER'] as const
+export const RoleSchema = z.enum(ROLES)
+export type Role = z.infer<typeof RoleSchema>
+
+const bool = (def: boolean) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', ''].includes(v), 'must be true or false')
+    .transform((v) => (v === '' ? def : ['true', '1', 'yes'].includes(v)))
+    .optional()
+    .transform((v) => v ?? def)
+
+const list = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
+
+const projectId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, 'project ids are letters, digits, - and _')
+
+const int = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .optional()
+    .transform((v) => v ?? def)
+
+const url = z.string().trim().url('must be an absolute URL').refine((v) => /^https?:\/\//.test(v), 'must be http(s)')
+
+/**
+ * The whole configuration contract (shared/DESIGN.md). Every value arrives as a string from the
+ * environment; absent values take the defaults below. Sandbox mode is "no Sinch key".
+ */
+export const EnvSchema = z
+  .object({
+    PORT: int(8080, 0, 65535),
+    HOST: z.string().trim().min(1).optional().default('0.0.0.0'),
+    SCIM_BASE_PATH: z
+      .string()
+      .trim()
+      .regex(/^\/[A-Za-z0-9/_.-]*$/, 'must start with / and hold only path characters')
+      .transform((v) => (v.length > 1 ? v.replace(/\/+$/, '') : v))
+      .optional()
+      .default('/scim/v2'),
+    SCIM_BEARER_TOKEN: list
+      .pipe(z.array(z.string().min(16, 'each token must be at least 16 characters')))
+      .optional(),
+    ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    SINCH_KEY_ID: z.string().trim().min(1).optional(),
+    SINCH_KEY_SECRET: z.string().min(1).optional(),
+    SINCH_AUTH_MODE: z.enum(['oauth', 'basic']).optional().default('oauth'),
+    SINCH_REGION: z.enum(['us', 'eu']).optional().default('us'),
+    SINCH_API_URL: url.optional(),
+    SINCH_AUTH_URL: url.optional(),
+    SINCH_PROJECT_IDS: list.pipe(z.array(projectId)).optional(),
+    SINCH_DEFAULT_PROJECT_IDS: list.pipe(z.array(projectId)).optional(),
+    SINCH_DEFAULT_ROLE: z.string().trim().toUpperCase().pipe(RoleSchema).optional().default('MEMBER'),
+    MAPPING_FILE: z.string().trim().min(1).optional(),
+    ALLOW_OWNER: bool(false),
+    DEACTIVATE_ACTION: z.enum(['remove', 'suspend', 'readonly']).optional().default('remove'),
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .refine((v) => /^sqlite:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v), 'must be sqlite:<path> or postgres://…')
+      .optional()
+      .default('sqlite:./data/bridge.db'),
+    DATA_DIR: z.string().trim().min(1).optional().default('./data'),
+    RECONCILE_INTERVAL: int(600, 5, 7 * 24 * 3600),
+    TRUST_PROXY: bool(false),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
+    AUDIT_RETENTION_DAYS: int(365, 1, 36500),
+    SANDBOX_AUTO_ACCEPT_MS: int(30_000, 0, 24 * 3600 * 1000)
+  })
+
+export type Env = z.infer<typeof EnvSchema>
+
+const split = (v: string | undefined): string[] | undefined =>
+  v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter((s) => s.length > 0)
+
+/**
+ * Rules across variables. They read the raw strings so they run even when another variable is
+ * malformed: an admin sees every problem in one start-up, not one per attempt.
+ */
+export function crossCheck (raw: Record<string, string>): Array<{ key: string, message: string }> {
+  const out: Array<{ key: string, message: string }> = []
+  const hasId = raw.SINCH_KEY_ID !== undefined
+  const hasSecret = raw.SINCH_KEY_SECRET !== undefined
+  if (hasId !== hasSecret) {
+    out.push({ key: hasId ? 'SINCH_KEY_SECRET' : 'SINCH_KEY_ID', message: 'is required when the other half of the Sinch key is set' })
+  }
+  const managed = split(raw.SINCH_PROJECT_IDS)
+  if (hasId && hasSecret && (managed === undefined || managed.length === 0)) {
+    out.push({ key: 'SINCH_PROJECT_IDS', message: 'is required with a Sinch key: list the projects the bridge manages' })
+  }
+  if (hasId && hasSecret && raw.SCIM_BEARER_TOKEN === undefined) {
+    out.push({ key: 'SCIM_BEARER_TOKEN', message: 'is required with a Sinch key (only sandbox mode generates one)' })
+  }
+  if (managed !== undefined) {
+    for (const p of split(raw.SINCH_DEFAULT_PROJECT_IDS) ?? []) {
+      if (!managed.includes(p)) out.push({ key: 'SINCH_DEFAULT_PROJECT_IDS', message: `project "${p}" is not in SINCH_PROJECT_IDS` })
+    }
+  }
+  const allowOwner = ['true', '1', 'yes'].includes((raw.ALLOW_OWNER ?? '').trim().toLowerCase())
+  if ((raw.SINCH_DEFAULT_ROLE ?? '').trim().toUpperCase() === 'OWNER' && !allowOwner) {
+    out.push({ key: 'SINCH_DEFAULT_ROLE', message: 'OWNER needs ALLOW_OWNER=true' })
+  }
+  return out
+}

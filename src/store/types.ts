@@ -1,0 +1,129 @@
+import type { Role } from '../config/schema.js'
+
+/**
+ * The store is the only code that speaks SQL. It has two halves owned by two layers:
+ * the directory half (desired state from the IdP) and the provisioning half (what the bridge knows
+ * of Sinch, the durable work queue, audit and leases). Every method is async so SQLite and
+ * PostgreSQL share one interface and one contract suite.
+ */
+
+export type MemberStatus = 'PENDING' | 'ACTIVE' | 'SUSPENDED'
+
+export interface EmailValue { value: string, type?: string | undefined, primary?: boolean | undefined }
+
+/** A SCIM user as the directory keeps it. `resource` is the full SCIM JSON minus `meta` and `id`. */
+export interface UserRecord {
+  id: string
+  userName: string
+  externalId: string | null
+  displayName: string | null
+  active: boolean
+  emails: EmailValue[]
+  resource: Record<string, unknown>
+  version: number
+  created: string
+  lastModified: string
+}
+
+export interface GroupRecord {
+  id: string
+  displayName: string
+  externalId: string | null
+  memberIds: string[]
+  resource: Record<string, unknown>
+  version: number
+  created: string
+  lastModified: string
+}
+
+/** What provisioning needs of a user: who they are and which groups they are in. */
+export interface ProvisioningSubject {
+  userId: string
+  userName: string
+  active: boolean
+  /** True once the user is deleted through SCIM: the tombstone keeps access removal durable. */
+  deleted: boolean
+  emails: EmailValue[]
+  groups: Array<{ id: string, displayName: string, externalId: string | null }>
+}
+
+/** A Sinch member the bridge knows about, per project, keyed by lower-cased email. */
+export interface KnownMember {
+  projectId: string
+  email: string
+  sinchUserId: string | null
+  role: Role
+  status: MemberStatus
+  /** The SCIM user the bridge created or adopted it for; null = not ours (report drift only). */
+  scimUserId: string | null
+  /** How the bridge came to manage it: 'invited' | 'adopted' | null when unmanaged. */
+  origin: 'invited' | 'adopted' | null
+  seenAt: string
+}
+
+/** One row per (user, project): the last outcome, so admins and the SCIM extension can see it. */
+export interface OpState {
+  userId: string
+  projectId: string
+  state: 'pending' | 'done' | 'failed'
+  lastError: string | null
+  attempts: number
+  updatedAt: string
+}
+
+export interface QueueEntry {
+  userId: string
+  attempts: number
+  dueAt: string
+  lastError: string | null
+  enqueuedAt: string
+}
+
+export interface AuditEntry {
+  id?: number
+  at: string
+  scimUserId: string | null
+  email: string
+  projectId: string
+  action: 'invite' | 'role' | 'suspend' | 'unsuspend' | 'remove' | 'adopt'
+  fromRole: Role | null
+  toRole: Role | null
+  rule: string
+  outcome: 'ok' | 'failed' | 'transient'
+  detail: string | null
+  durationMs: number
+}
+
+export interface ProvisioningStore {
+  /** Subjects for planning; includes deleted tombstones. */
+  getSubject (userId: string): Promise<ProvisioningSubject | null>
+  listSubjectIds (): Promise<string[]>
+  /** Removes the tombstone of a deleted user once Sinch holds nothing for it. */
+  purgeDeletedUser (userId: string): Promise<void>
+
+  enqueue (userIds: string[], dueAt?: string): Promise<void>
+  /** Claims up to `limit` due entries for `leaseMs` (so a dead worker's claims expire). */
+  claimDue (now: string, limit: number, owner: string, leaseMs: number): Promise<QueueEntry[]>
+  /** Removes the entry if it was not re-enqueued since `enqueuedAt` (a newer change must re-plan). */
+  complete (userId: string, enqueuedAt: string): Promise<void>
+  retryLater (userId: string, dueAt: string, error: string): Promise<void>
+  queueDepth (): Promise<{ depth: number, oldestEnqueuedAt: string | null }>
+
+  upsertKnownMember (m: KnownMember): Promise<void>
+  deleteKnownMember (projectId: string, email: string): Promise<void>
+  listKnownMembers (filter?: { projectId?: string, scimUserId?: string }): Promise<KnownMember[]>
+
+  setOpState (op: OpState): Promise<void>
+  listOpStates (filter?: { userId?: string, state?: OpState['state'] }): Promise<OpState[]>
+
+  appendAudit (entry: AuditEntry): Promise<void>
+  listAudit (filter: { scimUserId?: string, projectId?: string, email?: string, since?: string, limit: number }): Promise<AuditEntry[]>
+  pruneAudit (before: string): Promise<number>
+
+  /** A lease row: true if `owner` holds it now (acquired or renewed). */
+  tryLease (name: string, owner: string, ttlMs: number, now: string): Promise<boolean>
+  releaseLease (name: string, owner: string): Promise<void>
+
+  getSetting (key: string): Promise<string | null>
+  setSetting (key: string, value: string): Promise<void>
+}
