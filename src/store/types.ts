@@ -73,6 +73,8 @@ export interface OpState {
 
 export interface QueueEntry {
   userId: string
+  /** Bumped by every enqueue; completing an older generation leaves the newer work queued. */
+  generation: number
   attempts: number
   dueAt: string
   lastError: string | null
@@ -94,18 +96,21 @@ export interface AuditEntry {
   durationMs: number
 }
 
-export interface ProvisioningStore {
+/** Read side of the directory that provisioning needs; implemented next to the directory tables. */
+export interface SubjectReader {
   /** Subjects for planning; includes deleted tombstones. */
   getSubject (userId: string): Promise<ProvisioningSubject | null>
   listSubjectIds (): Promise<string[]>
   /** Removes the tombstone of a deleted user once Sinch holds nothing for it. */
   purgeDeletedUser (userId: string): Promise<void>
+}
 
+export interface ProvisioningStore {
   enqueue (userIds: string[], dueAt?: string): Promise<void>
   /** Claims up to `limit` due entries for `leaseMs` (so a dead worker's claims expire). */
   claimDue (now: string, limit: number, owner: string, leaseMs: number): Promise<QueueEntry[]>
-  /** Removes the entry if it was not re-enqueued since `enqueuedAt` (a newer change must re-plan). */
-  complete (userId: string, enqueuedAt: string): Promise<void>
+  /** Removes the entry if it was not re-enqueued since it was claimed (a newer change must re-plan). */
+  complete (userId: string, generation: number): Promise<void>
   retryLater (userId: string, dueAt: string, error: string): Promise<void>
   queueDepth (): Promise<{ depth: number, oldestEnqueuedAt: string | null }>
 
