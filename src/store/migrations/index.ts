@@ -1,0 +1,8 @@
+import type { Migration } from './types.js'
+import { m001Directory } from './001-directory.js'
+import { m002Provisioning } from './002-provisioning.js'
+
+/** Every migration in order. Append only: a shipped migration is never edited. */
+export const MIGRATIONS: readonly Migration[] = [m001Directory, m002Provisioning]
+
+export type { Migration }

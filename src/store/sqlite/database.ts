@@ -1,0 +1,38 @@
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { MIGRATIONS } from '../migrations/index.js'
+
+export type SqliteDatabase = Database.Database
+
+/**
+ * Opens (creating if needed) the SQLite file with the settings durability depends on: WAL so
+ * readers never block the writer, synchronous=FULL so a committed write survives a crash before
+ * the IdP is answered, and a busy timeout so a second process (CLI) waits instead of failing.
+ */
+export function openSqliteDatabase (file: string): SqliteDatabase {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = FULL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  migrateSqlite(db)
+  return db
+}
+
+/** Runs the numbered migrations not yet applied, each in its own transaction. */
+export function migrateSqlite (db: SqliteDatabase): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)')
+  const applied = new Set(db.prepare('SELECT id FROM schema_migrations').pluck().all() as number[])
+  const ran: number[] = []
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.id)) continue
+    db.transaction(() => {
+      db.exec(m.sqlite)
+      db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(m.id, m.name, new Date().toISOString())
+    })()
+    ran.push(m.id)
+  }
+  return ran
+}
