@@ -116,7 +116,7 @@ export interface ProvisioningStore {
 
   upsertKnownMember (m: KnownMember): Promise<void>
   deleteKnownMember (projectId: string, email: string): Promise<void>
-  listKnownMembers (filter?: { projectId?: string, scimUserId?: string }): Promise<KnownMember[]>
+  listKnownMembers (filter?: { projectId?: string, scimUserId?: string, email?: string }): Promise<KnownMember[]>
 
   setOpState (op: OpState): Promise<void>
   listOpStates (filter?: { userId?: string, state?: OpState['state'] }): Promise<OpState[]>
