@@ -1,0 +1,104 @@
+import type { Role } from '../config/schema.js'
+import type { KnownMember } from '../store/types.js'
+import type { Desired, DesiredAccess } from './rules.js'
+
+interface OpBase { projectId: string, email: string, rule: string }
+export type Op =
+  | OpBase & { kind: 'invite', role: Role }
+  /** Local only: an existing Sinch member with the user's email becomes managed (never invited twice). */
+  | OpBase & { kind: 'adopt', sinchUserId: string | null }
+  | OpBase & { kind: 'role', sinchUserId: string | null, from: Role, to: Role }
+  | OpBase & { kind: 'suspend' | 'unsuspend' | 'remove', sinchUserId: string | null }
+
+/** Something the plan will not do, said out loud so the status page and the reconcile report show it. */
+export interface PlanNote { projectId: string, email: string, kind: 'owner-protected' | 'email-taken' | 'no-email', detail: string }
+
+export interface Plan { ops: Op[], notes: PlanNote[] }
+
+export interface PlanInput {
+  userId: string
+  desired: DesiredAccess
+  /** Members this user already manages, in any managed project (possibly under an old email). */
+  managed: KnownMember[]
+  /** Per project, the member holding the user's identity email, if any (managed or not). */
+  byEmail: Map<string, KnownMember>
+  allowOwner: boolean
+}
+
+/**
+ * Desired state vs known Sinch state → the minimal ops. Pure: the same planner serves the request
+ * path and the reconciler, and every retry re-plans from state, so a repeat cannot double anything.
+ */
+export function planUser (input: PlanInput): Plan {
+  const ops: Op[] = []
+  const notes: PlanNote[] = []
+  for (const [projectId, want] of input.desired.projects) {
+    planProject(input, projectId, want, ops, notes)
+  }
+  return { ops, notes }
+}
+
+function planProject (input: PlanInput, projectId: string, want: Desired, ops: Op[], notes: PlanNote[]): void {
+  const email = input.desired.email
+  const mine = input.managed.filter((m) => m.projectId === projectId)
+  const current = email === null ? undefined : mine.find((m) => m.email === email)
+  // Members under an email the user no longer has: the identity moved, so the old one goes.
+  for (const stale of mine.filter((m) => m !== current)) {
+    removeOrProtect(input, stale, `identity email changed (${want.rule})`, ops, notes)
+  }
+  if (want.kind === 'none') {
+    if (current !== undefined) removeOrProtect(input, current, want.rule, ops, notes)
+    return
+  }
+  if (email === null) return
+  if (want.kind === 'member') {
+    planMember(input, projectId, email, want.role, want.rule, current, ops, notes)
+    return
+  }
+  if (current === undefined) return
+  if (want.kind === 'readonly') {
+    if (current.role !== 'READONLY') changeRole(input, current, 'READONLY', want.rule, ops, notes)
+    return
+  }
+  // suspended: a PENDING invite cannot be suspended in Sinch; cancel it so no access is left open.
+  if (current.status === 'PENDING') removeOrProtect(input, current, want.rule, ops, notes)
+  else if (current.status === 'ACTIVE') guardOwner(input, current, want.rule, ops, notes, { kind: 'suspend', projectId, email: current.email, sinchUserId: current.sinchUserId, rule: want.rule })
+}
+
+function planMember (input: PlanInput, projectId: string, email: string, role: Role, rule: string, current: KnownMember | undefined, ops: Op[], notes: PlanNote[]): void {
+  let member = current
+  if (member === undefined) {
+    const existing = input.byEmail.get(projectId)
+    if (existing !== undefined && existing.scimUserId !== null && existing.scimUserId !== input.userId) {
+      notes.push({ projectId, email, kind: 'email-taken', detail: `${email} is already managed for another SCIM user` })
+      return
+    }
+    if (existing === undefined) {
+      ops.push({ kind: 'invite', projectId, email: input.desired.emailAsSent ?? email, role, rule })
+      return
+    }
+    ops.push({ kind: 'adopt', projectId, email, sinchUserId: existing.sinchUserId, rule })
+    member = existing
+  }
+  if (member.role !== role) changeRole(input, member, role, rule, ops, notes)
+  if (member.status === 'SUSPENDED') {
+    guardOwner(input, member, rule, ops, notes, { kind: 'unsuspend', projectId, email: member.email, sinchUserId: member.sinchUserId, rule })
+  }
+}
+
+function changeRole (input: PlanInput, m: KnownMember, to: Role, rule: string, ops: Op[], notes: PlanNote[]): void {
+  guardOwner(input, m, rule, ops, notes, { kind: 'role', projectId: m.projectId, email: m.email, sinchUserId: m.sinchUserId, from: m.role, to, rule })
+}
+
+function removeOrProtect (input: PlanInput, m: KnownMember, rule: string, ops: Op[], notes: PlanNote[]): void {
+  guardOwner(input, m, rule, ops, notes, { kind: 'remove', projectId: m.projectId, email: m.email, sinchUserId: m.sinchUserId, rule })
+}
+
+/** OWNER is never demoted, suspended or removed by the bridge unless ALLOW_OWNER=true. */
+function guardOwner (input: PlanInput, m: KnownMember, rule: string, ops: Op[], notes: PlanNote[], op: Op): void {
+  if (m.role === 'OWNER' && !input.allowOwner) {
+    notes.push({ projectId: m.projectId, email: m.email, kind: 'owner-protected', detail: `${m.email} is OWNER; left unchanged (${rule}; set ALLOW_OWNER=true to let the bridge change owners)` })
+    return
+  }
+  ops.push(op)
+}

@@ -1,0 +1,110 @@
+import type { Role } from '../config/schema.js'
+import type { EmailValue, ProvisioningSubject } from '../store/types.js'
+import type { GroupMapping } from './mapping-file.js'
+import { highestRole, roleRank } from './roles.js'
+import { ROLES } from '../config/schema.js'
+
+export interface RulesConfig {
+  managedProjects: string[]
+  defaultProjects: string[]
+  defaultRole: Role
+  allowOwner: boolean
+  deactivateAction: 'remove' | 'suspend' | 'readonly'
+  /** Null: groups grant access by the `sinch:<projectId>:<ROLE>` naming convention. */
+  mapping: GroupMapping | null
+}
+
+/** What one user should hold in one managed project, and the rule that says so (for the audit). */
+export type Desired =
+  | { kind: 'member', role: Role, rule: string }
+  | { kind: 'none', rule: string }
+  | { kind: 'suspended', rule: string }
+  | { kind: 'readonly', rule: string }
+
+export interface DesiredAccess {
+  /** Lower-cased identity email, or null when the user has no usable email (nothing can be granted). */
+  email: string | null
+  /** The email as the IdP spelled it, sent to Sinch on invite. */
+  emailAsSent: string | null
+  projects: Map<string, Desired>
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+/** Identity in Sinch is the email: primary, else first work, else first, else a userName that is one. */
+export function identityEmail (emails: EmailValue[], userName: string): string | null {
+  const usable = emails.filter((e) => typeof e.value === 'string' && EMAIL.test(e.value.trim()))
+  const pick = usable.find((e) => e.primary === true) ??
+    usable.find((e) => (e.type ?? '').toLowerCase() === 'work') ??
+    usable[0]
+  if (pick !== undefined) return pick.value.trim()
+  return EMAIL.test(userName.trim()) ? userName.trim() : null
+}
+
+const CONVENTION = /^sinch:([A-Za-z0-9][A-Za-z0-9_-]*):([A-Za-z]+)$/
+
+interface GrantFrom { project: string, role: Role, rule: string }
+
+function groupGrants (subject: ProvisioningSubject, rules: RulesConfig): GrantFrom[] {
+  const out: GrantFrom[] = []
+  for (const g of subject.groups) {
+    if (rules.mapping !== null) {
+      const seen = new Set<string>()
+      for (const key of [g.displayName, g.externalId]) {
+        if (key === null || seen.has(key.toLowerCase())) continue
+        seen.add(key.toLowerCase())
+        for (const grant of rules.mapping.get(key.toLowerCase()) ?? []) {
+          out.push({ project: grant.project, role: grant.role, rule: `group "${g.displayName}" (mapping file)` })
+        }
+      }
+      continue
+    }
+    const m = CONVENTION.exec(g.displayName.trim())
+    const role = m?.[2]?.toUpperCase()
+    if (m?.[1] !== undefined && role !== undefined && (ROLES as readonly string[]).includes(role)) {
+      out.push({ project: m[1], role: role as Role, rule: `group "${g.displayName}" (naming convention)` })
+    }
+  }
+  return out
+}
+
+function offboarded (subject: ProvisioningSubject, rules: RulesConfig): Desired {
+  if (subject.deleted) return { kind: 'none', rule: 'user deleted' }
+  const rule = `user deactivated (DEACTIVATE_ACTION=${rules.deactivateAction})`
+  switch (rules.deactivateAction) {
+    case 'remove': return { kind: 'none', rule }
+    case 'suspend': return { kind: 'suspended', rule }
+    case 'readonly': return { kind: 'readonly', rule }
+  }
+}
+
+/**
+ * The mapping rules of DESIGN.md in one pure function: who should hold which role in which
+ * managed project. Projects outside SINCH_PROJECT_IDS never appear, whatever a group says.
+ */
+export function desiredAccess (subject: ProvisioningSubject, rules: RulesConfig): DesiredAccess {
+  const emailAsSent = identityEmail(subject.emails, subject.userName)
+  const email = emailAsSent?.toLowerCase() ?? null
+  const projects = new Map<string, Desired>()
+  const active = subject.active && !subject.deleted
+  if (!active || email === null) {
+    const d: Desired = email === null && active ? { kind: 'none', rule: 'no usable email' } : offboarded(subject, rules)
+    for (const p of rules.managedProjects) projects.set(p, d)
+    return { email, emailAsSent, projects }
+  }
+  const grants: GrantFrom[] = rules.defaultProjects.map((p) => ({ project: p, role: rules.defaultRole, rule: 'default projects' }))
+  grants.push(...groupGrants(subject, rules))
+  for (const p of rules.managedProjects) {
+    const mine = grants.filter((g) => g.project === p && (rules.allowOwner || g.role !== 'OWNER'))
+    const top = highestRole(mine.map((g) => g.role))
+    if (top === null) {
+      projects.set(p, { kind: 'none', rule: 'no grant for this project' })
+      continue
+    }
+    const winner = mine.find((g) => g.role === top)
+    projects.set(p, { kind: 'member', role: top, rule: winner?.rule ?? 'grant' })
+  }
+  return { email, emailAsSent, projects }
+}
+
+export { roleRank }

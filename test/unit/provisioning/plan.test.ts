@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest'
+import { planUser, type PlanInput } from '../../../src/provisioning/plan.js'
+import type { Desired, DesiredAccess } from '../../../src/provisioning/rules.js'
+import type { KnownMember } from '../../../src/store/types.js'
+import type { Role } from '../../../src/config/schema.js'
+
+function known (over: Partial<KnownMember>): KnownMember {
+  return { projectId: 'p1', email: 'ann@example.com', sinchUserId: 's1', role: 'MEMBER', status: 'ACTIVE', scimUserId: 'u1', origin: 'invited', seenAt: '2026-01-01T00:00:00Z', ...over }
+}
+
+function desired (projects: Record<string, Desired>, email: string | null = 'ann@example.com'): DesiredAccess {
+  return { email, emailAsSent: email, projects: new Map(Object.entries(projects)) }
+}
+
+const member = (role: Role): Desired => ({ kind: 'member', role, rule: 'r' })
+const none: Desired = { kind: 'none', rule: 'r' }
+
+function plan (over: Partial<PlanInput> & { desired: DesiredAccess }): ReturnType<typeof planUser> {
+  return planUser({ userId: 'u1', managed: [], byEmail: new Map(), allowOwner: false, ...over })
+}
+
+const kinds = (p: ReturnType<typeof planUser>): string[] => p.ops.map((o) => `${o.kind}:${o.projectId}${o.kind === 'role' ? `:${o.from}->${o.to}` : o.kind === 'invite' ? `:${o.role}` : ''}`)
+
+describe('planUser', () => {
+  it('invites where the user should be a member and is unknown', () => {
+    expect(kinds(plan({ desired: desired({ p1: member('MEMBER'), p2: member('ADMIN') }) }))).toEqual(['invite:p1:MEMBER', 'invite:p2:ADMIN'])
+  })
+
+  it('does nothing when Sinch already matches (pending or active)', () => {
+    const p = plan({ desired: desired({ p1: member('MEMBER'), p2: member('ADMIN') }), managed: [known({}), known({ projectId: 'p2', role: 'ADMIN', status: 'PENDING' })] })
+    expect(p.ops).toEqual([])
+  })
+
+  it('changes the role in place instead of re-inviting', () => {
+    expect(kinds(plan({ desired: desired({ p1: member('ADMIN') }), managed: [known({})] }))).toEqual(['role:p1:MEMBER->ADMIN'])
+  })
+
+  it('adopts an existing unmanaged member with the same email, then fixes its role', () => {
+    const existing = known({ scimUserId: null, origin: null, role: 'READONLY' })
+    const p = plan({ desired: desired({ p1: member('MEMBER') }), byEmail: new Map([['p1', existing]]) })
+    expect(kinds(p)).toEqual(['adopt:p1', 'role:p1:READONLY->MEMBER'])
+  })
+
+  it('refuses to take a member already managed for another SCIM user', () => {
+    const p = plan({ desired: desired({ p1: member('MEMBER') }), byEmail: new Map([['p1', known({ scimUserId: 'u2' })]]) })
+    expect(p.ops).toEqual([])
+    expect(p.notes).toMatchObject([{ kind: 'email-taken', projectId: 'p1' }])
+  })
+
+  it('removes what the user should no longer hold', () => {
+    expect(kinds(plan({ desired: desired({ p1: none, p2: none }), managed: [known({}), known({ projectId: 'p2', status: 'PENDING' })] }))).toEqual(['remove:p1', 'remove:p2'])
+  })
+
+  it('never touches an OWNER without ALLOW_OWNER, and says so', () => {
+    const owner = known({ role: 'OWNER' })
+    for (const want of [none, member('MEMBER'), { kind: 'suspended', rule: 'r' } as Desired, { kind: 'readonly', rule: 'r' } as Desired]) {
+      const p = plan({ desired: desired({ p1: want }), managed: [owner] })
+      expect(p.ops).toEqual([])
+      expect(p.notes[0]?.kind).toBe('owner-protected')
+    }
+    expect(kinds(plan({ desired: desired({ p1: none }), managed: [owner], allowOwner: true }))).toEqual(['remove:p1'])
+    expect(kinds(plan({ desired: desired({ p1: member('ADMIN') }), managed: [owner], allowOwner: true }))).toEqual(['role:p1:OWNER->ADMIN'])
+  })
+
+  it('suspends an active member and cancels a pending invite when deactivating with suspend', () => {
+    const want: Desired = { kind: 'suspended', rule: 'r' }
+    expect(kinds(plan({ desired: desired({ p1: want, p2: want, p3: want }), managed: [known({}), known({ projectId: 'p2', status: 'PENDING' }), known({ projectId: 'p3', status: 'SUSPENDED' })] })))
+      .toEqual(['suspend:p1', 'remove:p2'])
+  })
+
+  it('unsuspends on reactivation', () => {
+    expect(kinds(plan({ desired: desired({ p1: member('MEMBER') }), managed: [known({ status: 'SUSPENDED' })] }))).toEqual(['unsuspend:p1'])
+  })
+
+  it('demotes to READONLY with readonly and never invites for it', () => {
+    const want: Desired = { kind: 'readonly', rule: 'r' }
+    expect(kinds(plan({ desired: desired({ p1: want, p2: want }), managed: [known({ role: 'ADMIN' })] }))).toEqual(['role:p1:ADMIN->READONLY'])
+  })
+
+  it('moves the membership when the identity email changes: remove the old, invite the new', () => {
+    const p = plan({ desired: desired({ p1: member('MEMBER') }, 'new@example.com'), managed: [known({ email: 'old@example.com' })] })
+    expect(p.ops.map((o) => `${o.kind}:${o.email}`)).toEqual(['remove:old@example.com', 'invite:new@example.com'])
+  })
+
+  it('invites with the email as the IdP spelled it', () => {
+    const p = planUser({ userId: 'u1', managed: [], byEmail: new Map(), allowOwner: false, desired: { email: 'ann@example.com', emailAsSent: 'Ann@Example.com', projects: new Map([['p1', member('MEMBER')]]) } })
+    expect(p.ops[0]).toMatchObject({ kind: 'invite', email: 'Ann@Example.com' })
+  })
+
+  it('plans nothing but removals for a user without an email', () => {
+    expect(kinds(plan({ desired: desired({ p1: none }, null), managed: [known({})] }))).toEqual(['remove:p1'])
+    expect(plan({ desired: desired({ p1: none }, null) }).ops).toEqual([])
+  })
+})
