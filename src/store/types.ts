@@ -115,6 +115,8 @@ export interface ProvisioningStore {
   queueDepth (): Promise<{ depth: number, oldestEnqueuedAt: string | null }>
 
   upsertKnownMember (m: KnownMember): Promise<void>
+  /** One transaction for a whole page of a reconcile listing (100k members must not mean 100k commits). */
+  upsertKnownMembers (ms: KnownMember[]): Promise<void>
   deleteKnownMember (projectId: string, email: string): Promise<void>
   listKnownMembers (filter?: { projectId?: string, scimUserId?: string, email?: string }): Promise<KnownMember[]>
 
