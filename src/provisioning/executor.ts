@@ -1,0 +1,129 @@
+import type { Logger } from 'pino'
+import type { AuditEntry, KnownMember, ProvisioningStore, SubjectReader } from '../store/types.js'
+import type { PermanentRejection } from './hook.js'
+import { applyOp } from './apply-op.js'
+import { planUser, type Op, type PlanNote } from './plan.js'
+import { classify, describeError, type SinchPort } from './ports.js'
+import { desiredAccess, type RulesConfig } from './rules.js'
+
+export interface ExecutorDeps {
+  store: ProvisioningStore & SubjectReader
+  sinch: SinchPort
+  rules: RulesConfig
+  logger: Logger
+  now?: () => Date
+  onOp?: (e: { action: string, outcome: 'ok' | 'failed' | 'transient' }) => void
+}
+
+export interface UserOutcome {
+  /** done: Sinch matches; retry: a transient failure, try later; rejected: Sinch said no for good. */
+  status: 'done' | 'retry' | 'rejected'
+  rejections: PermanentRejection[]
+  notes: PlanNote[]
+  error: string | null
+}
+
+/** Re-plan after each round: an invite that adopted a member may still need its role fixed. */
+const MAX_ROUNDS = 4
+
+export interface Executor {
+  runUser (userId: string): Promise<UserOutcome>
+}
+
+export function createExecutor (deps: ExecutorDeps): Executor {
+  const now = deps.now ?? (() => new Date())
+  const log = deps.logger.child({ component: 'provisioning' })
+
+  async function planFor (userId: string): Promise<{ ops: Op[], notes: PlanNote[], deleted: boolean } | null> {
+    const subject = await deps.store.getSubject(userId)
+    if (subject === null) return null
+    const desired = desiredAccess(subject, deps.rules)
+    const managed = await deps.store.listKnownMembers({ scimUserId: userId })
+    const byEmail = new Map<string, KnownMember>()
+    if (desired.email !== null) {
+      for (const m of await deps.store.listKnownMembers({ email: desired.email })) byEmail.set(m.projectId, m)
+    }
+    const plan = planUser({ userId, desired, managed, byEmail, allowOwner: deps.rules.allowOwner })
+    return { ...plan, deleted: subject.deleted }
+  }
+
+  async function audit (userId: string, op: Op, action: AuditEntry['action'], outcome: AuditEntry['outcome'], detail: string | null, started: number): Promise<void> {
+    deps.onOp?.({ action, outcome })
+    await deps.store.appendAudit({
+      at: now().toISOString(),
+      scimUserId: userId,
+      email: op.email,
+      projectId: op.projectId,
+      action,
+      fromRole: op.kind === 'role' ? op.from : null,
+      toRole: op.kind === 'role' ? op.to : op.kind === 'invite' ? op.role : null,
+      rule: op.rule,
+      outcome,
+      detail,
+      durationMs: Date.now() - started
+    })
+  }
+
+  async function runUser (userId: string): Promise<UserOutcome> {
+    const rejections: PermanentRejection[] = []
+    const failedProjects = new Set<string>()
+    let transient: string | null = null
+    let notes: PlanNote[] = []
+    let converged = false
+    for (let round = 0; round < MAX_ROUNDS && !converged; round++) {
+      const plan = await planFor(userId)
+      if (plan === null) return { status: 'done', rejections, notes, error: null }
+      notes = plan.notes
+      const ops = plan.ops.filter((o) => !failedProjects.has(o.projectId))
+      if (transient !== null) break
+      if (ops.length === 0) {
+        if (plan.deleted && plan.ops.length === 0) await deps.store.purgeDeletedUser(userId)
+        converged = true
+        break
+      }
+      for (const op of ops) {
+        if (failedProjects.has(op.projectId)) continue
+        const started = Date.now()
+        try {
+          const action = await applyOp({ userId, sinch: deps.sinch, store: deps.store, now }, op)
+          if (action !== 'gone') await audit(userId, op, action, 'ok', null, started)
+          log.info({ userId, projectId: op.projectId, op: op.kind, action }, 'sinch change applied')
+        } catch (err) {
+          const kind = classify(err)
+          const detail = describeError(err)
+          if (kind === 'not_found') {
+            // Removed in Sinch behind our back: forget it and let the next round re-plan.
+            await deps.store.deleteKnownMember(op.projectId, op.email.toLowerCase())
+            continue
+          }
+          failedProjects.add(op.projectId)
+          await audit(userId, op, auditAction(op), kind === 'permanent' ? 'failed' : 'transient', detail, started)
+          await deps.store.setOpState({ userId, projectId: op.projectId, state: kind === 'permanent' ? 'failed' : 'pending', lastError: detail, attempts: 1, updatedAt: now().toISOString() })
+          log.warn({ userId, projectId: op.projectId, op: op.kind, kind, err: detail }, 'sinch change failed')
+          if (kind === 'permanent') rejections.push({ userId, projectId: op.projectId, detail })
+          else transient = detail
+        }
+      }
+    }
+    await recordDone(userId, failedProjects)
+    if (!converged && transient === null && rejections.length === 0) transient = 'plan did not converge; will re-plan'
+    if (transient !== null) return { status: 'retry', rejections, notes, error: transient }
+    return { status: rejections.length > 0 ? 'rejected' : 'done', rejections, notes, error: rejections[0]?.detail ?? null }
+  }
+
+  async function recordDone (userId: string, failed: Set<string>): Promise<void> {
+    const at = now().toISOString()
+    // Only write what changed: a steady-state re-plan must not cost a commit per project.
+    const previous = new Map((await deps.store.listOpStates({ userId })).map((o) => [o.projectId, o.state]))
+    for (const projectId of deps.rules.managedProjects) {
+      if (failed.has(projectId) || previous.get(projectId) === 'done') continue
+      await deps.store.setOpState({ userId, projectId, state: 'done', lastError: null, attempts: 0, updatedAt: at })
+    }
+  }
+
+  return { runUser }
+}
+
+function auditAction (op: Op): AuditEntry['action'] {
+  return op.kind
+}

@@ -1,0 +1,142 @@
+import type { Logger } from 'pino'
+import type { ProvisioningStore } from '../store/types.js'
+import type { Executor, UserOutcome } from './executor.js'
+import type { PermanentRejection, ProvisioningHook } from './hook.js'
+
+export interface ProvisionerOptions {
+  executor: Executor
+  store: ProvisioningStore
+  logger: Logger
+  /** Names this process in queue claims, so a dead replica's claims expire and are taken over. */
+  owner: string
+  /** How long the SCIM request waits for Sinch before answering with the durable state alone. */
+  requestBudgetMs?: number
+  pollMs?: number
+  batch?: number
+  concurrency?: number
+  claimLeaseMs?: number
+  backoff?: { baseMs: number, capMs: number }
+  random?: () => number
+}
+
+export interface Provisioner extends ProvisioningHook {
+  start (): void
+  stop (): Promise<void>
+  /** Runs the queue until nothing is due (tests, the reconcile command). */
+  drain (): Promise<void>
+  wake (): void
+}
+
+/**
+ * Runs users' plans: at once for the SCIM request (applyNow) and from the durable queue in the
+ * background. One user is never planned twice at the same time in this process: both paths
+ * share a per-user lock, so a retry can never race an in-flight invite.
+ */
+export function createProvisioner (opts: ProvisionerOptions): Provisioner {
+  const log = opts.logger.child({ component: 'provisioner' })
+  const budget = opts.requestBudgetMs ?? 8_000
+  const pollMs = opts.pollMs ?? 1_000
+  const batch = opts.batch ?? 64
+  const concurrency = opts.concurrency ?? 16
+  const leaseMs = opts.claimLeaseMs ?? 120_000
+  const backoff = opts.backoff ?? { baseMs: 2_000, capMs: 300_000 }
+  const random = opts.random ?? Math.random
+  const running = new Map<string, Promise<UserOutcome>>()
+  let timer: NodeJS.Timeout | null = null
+  let loop: Promise<void> | null = null
+  let stopped = true
+  let wakeUp: (() => void) | null = null
+
+  function runLocked (userId: string): Promise<UserOutcome> {
+    const prev = running.get(userId) ?? Promise.resolve(null)
+    const next = prev.catch(() => null).then(async () => await opts.executor.runUser(userId))
+    running.set(userId, next)
+    void next.finally(() => { if (running.get(userId) === next) running.delete(userId) }).catch(() => {})
+    return next
+  }
+
+  async function applyNow (userIds: string[]): Promise<PermanentRejection[]> {
+    const work = Promise.all(userIds.map(async (id) => await runLocked(id)))
+    let timeout: NodeJS.Timeout | undefined
+    const late = new Promise<null>((resolve) => { timeout = setTimeout(() => resolve(null), budget) })
+    try {
+      const outcomes = await Promise.race([work, late])
+      // Past the budget the write is still durable and queued: the IdP gets its 2xx now.
+      return outcomes === null ? [] : outcomes.flatMap((o) => o.rejections)
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'immediate provisioning failed; left queued')
+      return []
+    } finally {
+      clearTimeout(timeout)
+    }
+  }
+
+  function delayFor (attempts: number): number {
+    const ceiling = Math.min(backoff.capMs, backoff.baseMs * 2 ** Math.min(attempts, 20))
+    return Math.max(backoff.baseMs / 2, Math.floor(random() * ceiling))
+  }
+
+  async function processBatch (): Promise<number> {
+    const due = await opts.store.claimDue(new Date().toISOString(), batch, opts.owner, leaseMs)
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < due.length) {
+        const entry = due[next++]
+        if (entry === undefined) break
+        try {
+          const outcome = await runLocked(entry.userId)
+          if (outcome.status === 'retry') {
+            await opts.store.retryLater(entry.userId, new Date(Date.now() + delayFor(entry.attempts)).toISOString(), outcome.error ?? 'transient')
+          } else {
+            await opts.store.complete(entry.userId, entry.generation)
+          }
+        } catch (err) {
+          log.error({ userId: entry.userId, err: (err as Error).message }, 'provisioning run crashed; will retry')
+          await opts.store.retryLater(entry.userId, new Date(Date.now() + delayFor(entry.attempts)).toISOString(), 'internal error').catch(() => {})
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker))
+    return due.length
+  }
+
+  async function runLoop (): Promise<void> {
+    while (!stopped) {
+      let n = 0
+      try {
+        n = await processBatch()
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'queue poll failed')
+      }
+      if (n > 0 || stopped) continue
+      await new Promise<void>((resolve) => {
+        wakeUp = resolve
+        timer = setTimeout(resolve, pollMs)
+      })
+      wakeUp = null
+      if (timer !== null) clearTimeout(timer)
+      timer = null
+    }
+  }
+
+  return {
+    applyNow,
+    wake: () => wakeUp?.(),
+    start () {
+      if (!stopped) return
+      stopped = false
+      loop = runLoop()
+    },
+    async stop () {
+      stopped = true
+      wakeUp?.()
+      await loop
+      loop = null
+      await Promise.allSettled([...running.values()])
+    },
+    async drain () {
+      while (await processBatch() > 0) { /* keep going until nothing is due */ }
+      await Promise.allSettled([...running.values()])
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import type { Logger } from 'pino'
+import type { ProvisioningStore, SubjectReader } from '../store/types.js'
+import type { SinchPort } from '../provisioning/ports.js'
+import { refreshProject, type ProjectRefresh } from './refresh.js'
+
+export interface ReconcileReport {
+  startedAt: string
+  finishedAt: string
+  durationMs: number
+  ok: boolean
+  error: string | null
+  projects: Array<Omit<ProjectRefresh, 'affectedUsers' | 'unmanaged'> & { unmanagedCount: number, unmanagedSample: string[] }>
+  /** Users queued for a re-plan (everyone: the planner decides who needs an op). */
+  queued: number
+}
+
+export interface ReconcilerDeps {
+  store: ProvisioningStore & SubjectReader
+  sinch: SinchPort
+  managedProjects: string[]
+  logger: Logger
+  owner: string
+  intervalMs: number
+  /** Called after the queue is filled, so the provisioner starts at once. */
+  onQueued?: () => void
+  onReport?: (r: ReconcileReport) => void
+  now?: () => Date
+}
+
+export const LAST_REPORT_KEY = 'reconcile.last'
+const LEASE = 'reconciler'
+
+export interface Reconciler {
+  runOnce (signal?: AbortSignal): Promise<ReconcileReport>
+  start (): void
+  stop (): Promise<void>
+  isLeader (): boolean
+  lastReport (): ReconcileReport | null
+}
+
+/**
+ * Full reconcile at start and every interval, on one replica at a time (a lease row in the
+ * store). The leader renews at half the interval; a dead leader's lease expires after one
+ * interval, so another replica takes over within two.
+ */
+export function createReconciler (deps: ReconcilerDeps): Reconciler {
+  const now = deps.now ?? (() => new Date())
+  const log = deps.logger.child({ component: 'reconciler' })
+  let leader = false
+  let last: ReconcileReport | null = null
+  let lastRunAt = 0
+  let timer: NodeJS.Timeout | null = null
+  let current: Promise<unknown> | null = null
+  const abort = new AbortController()
+
+  async function runOnce (signal?: AbortSignal): Promise<ReconcileReport> {
+    const started = now()
+    const report: ReconcileReport = { startedAt: started.toISOString(), finishedAt: '', durationMs: 0, ok: true, error: null, projects: [], queued: 0 }
+    try {
+      const affected = new Set<string>()
+      for (const p of deps.managedProjects) {
+        const r = await refreshProject(p, deps.sinch, deps.store, now, signal)
+        r.affectedUsers.forEach((u) => affected.add(u))
+        const { affectedUsers: _a, unmanaged, ...rest } = r
+        report.projects.push({ ...rest, unmanagedCount: unmanaged.length, unmanagedSample: unmanaged.slice(0, 20) })
+      }
+      const ids = await deps.store.listSubjectIds()
+      for (let i = 0; i < ids.length; i += 1000) await deps.store.enqueue(ids.slice(i, i + 1000))
+      report.queued = ids.length
+      deps.onQueued?.()
+    } catch (err) {
+      report.ok = false
+      report.error = (err as Error).message
+      log.error({ err: report.error }, 'reconcile failed')
+    }
+    const finished = now()
+    report.finishedAt = finished.toISOString()
+    report.durationMs = finished.getTime() - started.getTime()
+    last = report
+    await deps.store.setSetting(LAST_REPORT_KEY, JSON.stringify(report)).catch(() => {})
+    deps.onReport?.(report)
+    log.info({ ok: report.ok, durationMs: report.durationMs, queued: report.queued, projects: report.projects.map((p) => ({ id: p.projectId, members: p.members, unmanaged: p.unmanagedCount, changedByHand: p.changedByHand })) }, 'reconcile finished')
+    return report
+  }
+
+  async function tick (): Promise<void> {
+    try {
+      leader = await deps.store.tryLease(LEASE, deps.owner, deps.intervalMs, now().toISOString())
+      if (leader && Date.now() - lastRunAt >= deps.intervalMs) {
+        lastRunAt = Date.now()
+        await runOnce(abort.signal)
+      }
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'reconcile tick failed')
+    }
+  }
+
+  function schedule (): void {
+    if (abort.signal.aborted) return
+    timer = setTimeout(() => {
+      current = tick().finally(schedule)
+    }, Math.max(1000, Math.floor(deps.intervalMs / 2)))
+  }
+
+  return {
+    runOnce,
+    isLeader: () => leader,
+    lastReport: () => last,
+    start () {
+      current = tick().finally(schedule)
+    },
+    async stop () {
+      abort.abort()
+      if (timer !== null) clearTimeout(timer)
+      await current?.catch(() => {})
+      if (leader) await deps.store.releaseLease(LEASE, deps.owner).catch(() => {})
+      leader = false
+    }
+  }
+}
