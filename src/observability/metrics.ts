@@ -1,0 +1,75 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export interface MetricsSources {
+  queueDepth: () => Promise<{ depth: number, oldestEnqueuedAt: string | null }>
+  driftCount: () => Promise<number>
+}
+
+/** One registry per bridge (tests build several in one process; a global registry would collide). */
+export function createMetrics () {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'bridge_process_' })
+  const httpRequests = new Histogram({
+    name: 'bridge_http_request_duration_seconds',
+    help: 'HTTP requests served, by route, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry]
+  })
+  const sinchCalls = new Counter({
+    name: 'bridge_sinch_calls_total',
+    help: 'Calls to the Sinch API by operation and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [registry]
+  })
+  const sinchCallDuration = new Histogram({
+    name: 'bridge_sinch_call_duration_seconds',
+    help: 'Latency of Sinch API calls by operation',
+    labelNames: ['operation'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry]
+  })
+  const changes = new Counter({
+    name: 'bridge_sinch_changes_total',
+    help: 'Membership changes the bridge made or tried, by action and outcome',
+    labelNames: ['action', 'outcome'] as const,
+    registers: [registry]
+  })
+  const reconcileDuration = new Gauge({ name: 'bridge_reconcile_duration_seconds', help: 'Duration of the last reconcile', registers: [registry] })
+  const reconcileLastSuccess = new Gauge({ name: 'bridge_reconcile_last_success_timestamp_seconds', help: 'When the last successful reconcile finished', registers: [registry] })
+  const sources: { current: MetricsSources | null } = { current: null }
+  // Queue figures are read at scrape time so they are never stale and cost nothing between scrapes.
+  new Gauge({
+    name: 'bridge_queue_depth',
+    help: 'Users waiting for provisioning',
+    registers: [registry],
+    async collect () { this.set((await sources.current?.queueDepth())?.depth ?? 0) }
+  })
+  new Gauge({
+    name: 'bridge_queue_oldest_age_seconds',
+    help: 'Age of the oldest pending provisioning entry',
+    registers: [registry],
+    async collect () {
+      const oldest = (await sources.current?.queueDepth())?.oldestEnqueuedAt ?? null
+      this.set(oldest === null ? 0 : Math.max(0, (Date.now() - Date.parse(oldest)) / 1000))
+    }
+  })
+  new Gauge({
+    name: 'bridge_drift_members',
+    help: 'Members in managed projects the bridge does not manage (last reconcile)',
+    registers: [registry],
+    async collect () { this.set(await sources.current?.driftCount() ?? 0) }
+  })
+  return {
+    registry,
+    httpRequests,
+    sinchCalls,
+    sinchCallDuration,
+    changes,
+    reconcileDuration,
+    reconcileLastSuccess,
+    setSources (s: MetricsSources) { sources.current = s }
+  }
+}
+
+export type Metrics = ReturnType<typeof createMetrics>
