@@ -7,13 +7,17 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+RUN npm run build
+
+# Production dependencies only (better-sqlite3 compiles here, as in CI).
+FROM build AS deps
+RUN rm -rf node_modules && npm ci --omit=dev
 
 # Runtime stage: production dependencies and compiled code only, as a non-root user.
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0 DATA_DIR=/data DATABASE_URL=sqlite:/data/bridge.db
 WORKDIR /app
-COPY --from=build /app/node_modules ./node_modules
+COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY openapi ./openapi
