@@ -1,0 +1,71 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { SimContext } from './context.js'
+import { createControl, type SimControlApi } from './control.js'
+import { Faults } from './faults.js'
+import { SimulatorOptionsSchema, type SimulatorOptions } from './options.js'
+import { RateLimiter } from './rate-limit.js'
+import { RequestLog } from './request-log.js'
+import { registerTokenRoute } from './routes-auth.js'
+import { registerControlRoutes } from './routes-control.js'
+import { registerKeyRoutes } from './routes-keys.js'
+import { registerMemberRoutes } from './routes-members.js'
+import { Signer } from './signing.js'
+import { SimState } from './state.js'
+
+export interface Simulator {
+  app: FastifyInstance
+  control: SimControlApi
+  /** Base URL once listening ('' before). The token URL is `${url}/oauth2/token`. */
+  readonly url: string
+  listen (port?: number, host?: string): Promise<string>
+  close (): Promise<void>
+}
+
+/**
+ * The bundled Sinch: the member API of shared/sinch-api.md on its own Fastify server, strict and
+ * realistic, with the awkward variants behind knobs. Independent of src/sinch on purpose, so the
+ * client and the simulator cannot share a misreading of the contract.
+ */
+export function createSimulator (options: SimulatorOptions = {}): Simulator {
+  const { clock, logger, ...rest } = options
+  const o = SimulatorOptionsSchema.parse(rest)
+  const { projects, keys, seed, ...knobs } = o
+  const ctx: SimContext = {
+    state: new SimState(projects),
+    knobs,
+    keys: new Map(keys.map((k) => [k.id, { ...k, revoked: false }])),
+    clock: clock ?? { now: () => Date.now() },
+    signer: new Signer(),
+    limiter: new RateLimiter(),
+    faults: new Faults(seed),
+    log: new RequestLog(),
+    logger,
+    initialProjects: projects
+  }
+  ctx.log.enabled = knobs.requestLog
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true, keepAliveTimeout: 30_000 })
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))))
+  })
+  const control = createControl(ctx)
+  registerTokenRoute(app, ctx)
+  registerMemberRoutes(app, ctx)
+  registerKeyRoutes(app, ctx)
+  registerControlRoutes(app, control)
+  let url = ''
+  return {
+    app,
+    control,
+    get url () { return url },
+    async listen (port = 0, host = '127.0.0.1') {
+      const address = await app.listen({ port, host })
+      url = address.replace('[::1]', '127.0.0.1')
+      return url
+    },
+    async close () {
+      await app.close()
+    }
+  }
+}
+
+export { createManualClock, type SimulatorOptions, type Clock } from './options.js'

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto'
+
+export type Role = 'OWNER' | 'ADMIN' | 'MEMBER' | 'READONLY'
+export type Status = 'PENDING' | 'ACTIVE' | 'SUSPENDED'
+export const ROLES: readonly Role[] = ['OWNER', 'ADMIN', 'MEMBER', 'READONLY']
+
+export interface Member {
+  seq: number
+  userId: string
+  email: string
+  displayName: string
+  role: Role
+  status: Status
+  projectId: string
+  createdAt: number
+  updatedAt: number
+  invitedAt: number
+}
+
+/** One project's members, kept in insertion order so page tokens can resume after a sequence number. */
+class ProjectMembers {
+  readonly byId = new Map<string, Member>()
+  readonly byEmail = new Map<string, Member>()
+  readonly ordered: Member[] = []
+
+  add (m: Member): void {
+    this.byId.set(m.userId, m)
+    this.byEmail.set(m.email.toLowerCase(), m)
+    this.ordered.push(m)
+  }
+
+  remove (m: Member): void {
+    this.byId.delete(m.userId)
+    this.byEmail.delete(m.email.toLowerCase())
+    const i = this.indexAfter(m.seq - 1)
+    if (this.ordered[i] === m) this.ordered.splice(i, 1)
+  }
+
+  /** Index of the first member whose seq is greater than `seq` (binary search). */
+  indexAfter (seq: number): number {
+    let lo = 0
+    let hi = this.ordered.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if ((this.ordered[mid]?.seq ?? 0) <= seq) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+}
+
+/** The simulated account: projects, members, and one user id per email across all projects. */
+export class SimState {
+  readonly projects = new Map<string, ProjectMembers>()
+  private readonly userIds = new Map<string, string>()
+  private seq = 0
+
+  constructor (projectIds: string[]) {
+    for (const p of projectIds) this.addProject(p)
+  }
+
+  addProject (id: string): void {
+    if (!this.projects.has(id)) this.projects.set(id, new ProjectMembers())
+  }
+
+  project (id: string): ProjectMembers | undefined {
+    return this.projects.get(id)
+  }
+
+  userIdFor (email: string): string {
+    const key = email.toLowerCase()
+    let id = this.userIds.get(key)
+    if (id === undefined) {
+      id = randomUUID()
+      this.userIds.set(key, id)
+    }
+    return id
+  }
+
+  addMember (projectId: string, input: { email: string, role: Role, status: Status, displayName?: string }, now: number): Member {
+    this.addProject(projectId)
+    const project = this.projects.get(projectId) as ProjectMembers
+    const m: Member = {
+      seq: ++this.seq,
+      userId: this.userIdFor(input.email),
+      email: input.email,
+      displayName: input.displayName ?? input.email.split('@')[0] ?? '',
+      role: input.role,
+      status: input.status,
+      projectId,
+      createdAt: now,
+      updatedAt: now,
+      invitedAt: now
+    }
+    project.add(m)
+    return m
+  }
+
+  reset (projectIds: string[]): void {
+    this.projects.clear()
+    for (const p of projectIds) this.addProject(p)
+  }
+}
+
+export function memberJson (m: Member): Record<string, unknown> {
+  return {
+    user_id: m.userId,
+    email: m.email,
+    display_name: m.displayName,
+    role: m.role,
+    status: m.status,
+    project_id: m.projectId,
+    created_at: new Date(m.createdAt).toISOString(),
+    updated_at: new Date(m.updatedAt).toISOString()
+  }
+}

@@ -1,0 +1,213 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { createManualClock, createSimulator, type Simulator } from '../../src/simulator/index.js'
+
+const KEY = { id: 'k1', secret: 's1' }
+let sim: Simulator | null = null
+afterEach(async () => { await sim?.close(); sim = null })
+
+async function start (opts: Parameters<typeof createSimulator>[0] = {}): Promise<{ url: string, sim: Simulator }> {
+  sim = createSimulator({ projects: ['p1', 'p2'], keys: [KEY, { id: 'owner', secret: 'os', ownerCapable: true }], bucket: { capacity: 1000, refillPerSec: 1000 }, ...opts })
+  return { url: await sim.listen(0), sim }
+}
+
+async function token (url: string, key = KEY): Promise<string> {
+  const res = await fetch(`${url}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${key.id}:${key.secret}`).toString('base64')}` },
+    body: 'grant_type=client_credentials'
+  })
+  expect(res.status).toBe(200)
+  return ((await res.json()) as { access_token: string }).access_token
+}
+
+async function api (url: string, tok: string, method: string, path: string, body?: unknown): Promise<{ status: number, body: any, headers: Headers, text: string }> {
+  const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${tok}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? null : JSON.stringify(body) })
+  const text = await res.text()
+  let parsed: unknown = null
+  try { parsed = JSON.parse(text) } catch { parsed = null }
+  return { status: res.status, body: parsed, headers: res.headers, text }
+}
+
+describe('simulator: tokens', () => {
+  it('issues expiring tokens and answers the exact expiry header', async () => {
+    const clock = createManualClock()
+    const { url } = await start({ clock, tokenLifetimeSec: 3 })
+    const form = await fetch(`${url}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `grant_type=client_credentials&client_id=${KEY.id}&client_secret=${KEY.secret}` })
+    const json = await form.json() as { access_token: string, token_type: string, expires_in: number }
+    expect(json).toMatchObject({ token_type: 'bearer', expires_in: 3 })
+    expect((await api(url, json.access_token, 'GET', '/projects/p1/members')).status).toBe(200)
+    clock.advance(3000)
+    const expired = await api(url, json.access_token, 'GET', '/projects/p1/members')
+    expect(expired.status).toBe(401)
+    expect(expired.headers.get('www-authenticate')).toBe('Bearer error="invalid_token", error_description="Jwt expired at 2026-01-01T00:00:03Z"')
+  })
+
+  it('rejects bad clients and grants, and a revoked key at once without "expired"', async () => {
+    const { url, sim: s } = await start()
+    const bad = await fetch(`${url}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&client_id=k1&client_secret=nope' })
+    expect(bad.status).toBe(401)
+    expect(await bad.json()).toMatchObject({ error: 'invalid_client' })
+    const grant = await fetch(`${url}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=password' })
+    expect(await grant.json()).toMatchObject({ error: 'unsupported_grant_type' })
+    const tok = await token(url)
+    s.control.revokeKey('k1')
+    const res = await api(url, tok, 'GET', '/projects/p1/members')
+    expect(res.status).toBe(401)
+    expect(res.headers.get('www-authenticate')).not.toContain('expired')
+  })
+
+  it('accepts HTTP Basic with the key on every call', async () => {
+    const { url } = await start()
+    const res = await fetch(`${url}/projects/p1/members`, { headers: { authorization: `Basic ${Buffer.from('k1:s1').toString('base64')}` } })
+    expect(res.status).toBe(200)
+  })
+})
+
+describe('simulator: members', () => {
+  it('invites, conflicts with resourceName, changes role and status, removes', async () => {
+    const { url, sim: s } = await start()
+    const tok = await token(url)
+    const inv = await api(url, tok, 'POST', '/projects/p1/members', { email: 'Ann@Example.com', role: 'MEMBER' })
+    expect(inv.status).toBe(201)
+    expect(inv.body).toMatchObject({ email: 'Ann@Example.com', role: 'MEMBER', status: 'PENDING', project_id: 'p1' })
+    const again = await api(url, tok, 'POST', '/projects/p1/members', { email: 'ann@example.com', role: 'ADMIN' })
+    expect(again.status).toBe(409)
+    expect(again.body.error.status).toBe('ALREADY_EXISTS')
+    expect(again.body.error.details[0].resourceName).toBe(`projects/p1/members/${inv.body.user_id}`)
+    const p2 = await api(url, tok, 'POST', '/projects/p2/members', { email: 'ann@example.com', role: 'READONLY' })
+    expect(p2.body.user_id).toBe(inv.body.user_id)
+    const suspendPending = await api(url, tok, 'PATCH', `/projects/p1/members/${inv.body.user_id}`, { status: 'SUSPENDED' })
+    expect(suspendPending.status).toBe(400)
+    s.control.acceptInvites({ project_id: 'p1' })
+    expect((await api(url, tok, 'PATCH', `/projects/p1/members/${inv.body.user_id}`, { role: 'ADMIN' })).body.role).toBe('ADMIN')
+    expect((await api(url, tok, 'PATCH', `/projects/p1/members/${inv.body.user_id}`, { status: 'SUSPENDED' })).body.status).toBe('SUSPENDED')
+    expect((await api(url, tok, 'DELETE', `/projects/p1/members/${inv.body.user_id}`)).status).toBe(204)
+    expect((await api(url, tok, 'DELETE', `/projects/p1/members/${inv.body.user_id}`)).status).toBe(404)
+    expect((await api(url, tok, 'PATCH', '/projects/p1/members/nobody', { role: 'ADMIN' })).status).toBe(404)
+  })
+
+  it('rejects invalid input with field violations and guards OWNER', async () => {
+    const { url, sim: s } = await start()
+    const tok = await token(url)
+    const badEmail = await api(url, tok, 'POST', '/projects/p1/members', { email: 'nope', role: 'MEMBER' })
+    expect(badEmail.status).toBe(400)
+    expect(badEmail.body.error.details[0].fieldViolations[0].field).toBe('email')
+    expect((await api(url, tok, 'POST', '/projects/p1/members', { email: 'a@b.io', role: 'GOD' })).body.error.details[0].fieldViolations[0].field).toBe('role')
+    expect((await api(url, tok, 'POST', '/projects/p1/members', { email: 'a@b.io', role: 'OWNER' })).status).toBe(403)
+    s.control.seed({ members: [{ project_id: 'p1', email: 'boss@b.io', role: 'OWNER' }] })
+    const boss = s.control.dump('p1').projects.p1?.[0] as { user_id: string }
+    expect((await api(url, tok, 'PATCH', `/projects/p1/members/${boss.user_id}`, { role: 'MEMBER' })).status).toBe(403)
+    const ownerTok = await token(url, { id: 'owner', secret: 'os' })
+    expect((await api(url, ownerTok, 'PATCH', `/projects/p1/members/${boss.user_id}`, { role: 'MEMBER' })).status).toBe(400)
+  })
+
+  it('answers 403 for unknown or foreign projects, 404 with the knob', async () => {
+    const { url, sim: s } = await start()
+    const tok = await token(url)
+    const res = await api(url, tok, 'GET', '/projects/zzz/members')
+    expect(res.status).toBe(403)
+    expect(res.body.error.message).toContain('does not have access to projects/zzz')
+    s.control.configure({ unknownProject: '404' })
+    expect((await api(url, tok, 'GET', '/projects/zzz/members')).status).toBe(404)
+  })
+})
+
+describe('simulator: paging', () => {
+  it('keyset pages survive inserts and deletes between pages; tokens are tamper-proof and expire', async () => {
+    const clock = createManualClock()
+    const { url, sim: s } = await start({ clock })
+    s.control.seed({ count: { project_id: 'p1', n: 250 } })
+    const tok = await token(url)
+    const seen: string[] = []
+    let next = ''
+    let pages = 0
+    do {
+      const res = await api(url, tok, 'GET', `/projects/p1/members?page_size=100${next === '' ? '' : `&page_token=${encodeURIComponent(next)}`}`)
+      expect(res.status).toBe(200)
+      seen.push(...res.body.members.map((m: { email: string }) => m.email))
+      next = res.body.next_page_token
+      if (pages === 0) {
+        const victim = s.control.dump('p1').projects.p1?.[150] as { user_id: string }
+        await api(url, tok, 'DELETE', `/projects/p1/members/${victim.user_id}`)
+        await api(url, tok, 'POST', '/projects/p1/members', { email: 'late@x.io', role: 'MEMBER' })
+      }
+      pages++
+    } while (next !== '')
+    expect(new Set(seen).size).toBe(seen.length)
+    expect(seen).toContain('late@x.io')
+    expect(seen).not.toContain('member150@p1.example')
+    expect(seen.length).toBe(250)
+    const first = await api(url, tok, 'GET', '/projects/p1/members?page_size=10')
+    const t = first.body.next_page_token as string
+    expect((await api(url, tok, 'GET', `/projects/p1/members?page_token=${t.slice(0, -2)}xx`)).status).toBe(400)
+    clock.advance(601_000)
+    const tok2 = await token(url)
+    expect((await api(url, tok2, 'GET', `/projects/p1/members?page_token=${t}`)).status).toBe(400)
+    expect((await api(url, tok2, 'GET', '/projects/p1/members?page_size=101')).status).toBe(400)
+  })
+
+  it('offers the next-token variants', async () => {
+    const { url, sim: s } = await start()
+    const tok = await token(url)
+    s.control.configure({ nextPageTokenStyle: 'absent', includeTotalSize: true })
+    const a = await api(url, tok, 'GET', '/projects/p1/members')
+    expect('next_page_token' in a.body).toBe(false)
+    expect(a.body.total_size).toBe(0)
+    s.control.configure({ nextPageTokenStyle: 'null' })
+    expect((await api(url, tok, 'GET', '/projects/p1/members')).body.next_page_token).toBeNull()
+  })
+})
+
+describe('simulator: limits and faults', () => {
+  it('answers 429 with an empty body, x-envoy-ratelimited and no Retry-After; rejected calls count', async () => {
+    const clock = createManualClock()
+    const { url } = await start({ clock, bucket: { capacity: 2, refillPerSec: 1 } })
+    const tok = await token(url)
+    expect((await api(url, tok, 'GET', '/projects/p1/members')).status).toBe(200)
+    expect((await api(url, tok, 'GET', '/projects/p1/members')).status).toBe(200)
+    const limited = await api(url, tok, 'GET', '/projects/p1/members')
+    expect(limited.status).toBe(429)
+    expect(limited.text).toBe('')
+    expect(limited.headers.get('x-envoy-ratelimited')).toBe('true')
+    expect(limited.headers.get('retry-after')).toBeNull()
+    clock.advance(1000)
+    // One token refilled, but the rejected call above took one too: still limited.
+    expect((await api(url, tok, 'GET', '/projects/p1/members')).status).toBe(429)
+    expect((await api(url, tok, 'GET', '/projects/p2/members')).status).toBe(200)
+  })
+
+  it('injects counted statuses, drops responses after applying, and switches error shapes', async () => {
+    const { url, sim: s } = await start()
+    const tok = await token(url)
+    s.control.addFault({ route: 'invite', status: 503, count: 1 })
+    expect((await api(url, tok, 'POST', '/projects/p1/members', { email: 'x@y.io', role: 'MEMBER' })).status).toBe(503)
+    expect(s.control.dump('p1').projects.p1).toEqual([])
+    s.control.addFault({ route: 'invite', drop: 1 })
+    await expect(api(url, tok, 'POST', '/projects/p1/members', { email: 'x@y.io', role: 'MEMBER' })).rejects.toThrow()
+    expect(s.control.dump('p1').projects.p1).toHaveLength(1)
+    const log = s.control.requests().requests.filter((r) => r.route === 'invite')
+    expect(log.map((r) => [r.status, r.dropped])).toEqual([[503, false], [201, true]])
+    s.control.configure({ errorShape: 'problem' })
+    const problem = await api(url, tok, 'POST', '/projects/p1/members', { email: 'x@y.io', role: 'MEMBER' })
+    expect(problem.headers.get('content-type')).toContain('application/problem+json')
+    expect(problem.body).toMatchObject({ status: 409, title: 'ALREADY_EXISTS' })
+    s.control.configure({ errorShape: 'text' })
+    expect((await api(url, tok, 'POST', '/projects/p1/members', { email: 'x@y.io', role: 'MEMBER' })).text).toMatch(/^409 /)
+    s.control.configure({ errorShape: 'empty' })
+    expect((await api(url, tok, 'POST', '/projects/p1/members', { email: 'x@y.io', role: 'MEMBER' })).text).toBe('')
+  })
+
+  it('auto-accepts invites after the configured time and serves the control plane over HTTP', async () => {
+    const clock = createManualClock()
+    const { url } = await start({ clock, autoAcceptMs: 30_000 })
+    const tok = await token(url)
+    await api(url, tok, 'POST', '/projects/p1/members', { email: 'a@b.io', role: 'MEMBER' })
+    const dump = async (): Promise<any> => await (await fetch(`${url}/__sim/dump?project=p1`)).json()
+    expect((await dump()).projects.p1[0].status).toBe('PENDING')
+    const adv = await fetch(`${url}/__sim/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms: 30_000 }) })
+    expect(adv.status).toBe(200)
+    expect((await dump()).projects.p1[0].status).toBe('ACTIVE')
+    const bad = await fetch(`${url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ route: 'nope', status: 500, count: 1 }) })
+    expect(bad.status).toBe(400)
+  })
+})
