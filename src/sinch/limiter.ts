@@ -1,0 +1,84 @@
+export interface LimiterOptions {
+  initialRate: number
+  minRate: number
+  maxRate: number
+  maxConcurrency: number
+  /** Requests per second added per second of uninterrupted success (additive increase). */
+  increasePerSec: number
+  /** Factor applied to rate and concurrency on a 429 (multiplicative decrease). */
+  decrease: number
+}
+
+export const DEFAULT_LIMITER: LimiterOptions = { initialRate: 20, minRate: 0.5, maxRate: 2000, maxConcurrency: 32, increasePerSec: 10, decrease: 0.85 }
+
+/**
+ * Adaptive limiter on rate and concurrency (AIMD). Sinch publishes no limits and sends no
+ * Retry-After, so the client finds the limit itself: it speeds up while calls succeed and backs
+ * off on 429, at most once per window so one burst of refusals counts as one signal.
+ */
+export class AdaptiveLimiter {
+  rate: number
+  concurrency: number
+  inFlight = 0
+  private nextSlot = 0
+  private lastDecrease = 0
+  private readonly queue: Array<() => void> = []
+  private timer: NodeJS.Timeout | null = null
+  private closed = false
+
+  constructor (private readonly o: LimiterOptions, private readonly now: () => number = Date.now) {
+    this.rate = o.initialRate
+    this.concurrency = o.maxConcurrency
+  }
+
+  /** Resolves when a call may start; the caller must call the returned release exactly once. */
+  async acquire (): Promise<() => void> {
+    await new Promise<void>((resolve) => {
+      this.queue.push(resolve)
+      this.pump()
+    })
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.inFlight--
+      this.pump()
+    }
+  }
+
+  onSuccess (): void {
+    this.rate = Math.min(this.o.maxRate, this.rate + this.o.increasePerSec / Math.max(this.rate, 1))
+    if (this.concurrency < this.o.maxConcurrency) this.concurrency = Math.min(this.o.maxConcurrency, this.concurrency + 1 / this.concurrency)
+  }
+
+  onRateLimited (): void {
+    const t = this.now()
+    // One decrease per window: the calls already in flight were sent at the old rate.
+    if (t - this.lastDecrease < Math.max(250, 1000 / this.rate)) return
+    this.lastDecrease = t
+    this.rate = Math.max(this.o.minRate, this.rate * this.o.decrease)
+    this.concurrency = Math.max(1, this.concurrency * this.o.decrease)
+  }
+
+  close (): void {
+    this.closed = true
+    if (this.timer !== null) clearTimeout(this.timer)
+    this.timer = null
+    // Let waiters go so nothing hangs on shutdown; their calls fail fast on the closed pool.
+    for (const w of this.queue.splice(0)) w()
+  }
+
+  private pump (): void {
+    if (this.timer !== null || this.closed) return
+    while (this.queue.length > 0 && this.inFlight < Math.floor(this.concurrency)) {
+      const t = this.now()
+      if (t < this.nextSlot) {
+        this.timer = setTimeout(() => { this.timer = null; this.pump() }, Math.ceil(this.nextSlot - t))
+        return
+      }
+      this.nextSlot = Math.max(t, this.nextSlot) + 1000 / this.rate
+      this.inFlight++
+      this.queue.shift()?.()
+    }
+  }
+}
