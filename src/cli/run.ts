@@ -1,5 +1,3 @@
-import { serveCommand } from './serve.js'
-
 const HELP = `sinch-scim-bridge — SCIM 2.0 bridge from Okta / Entra ID to Sinch project members
 
 Usage: sinch-scim-bridge <command> [options]
@@ -18,8 +16,12 @@ Run 'sinch-scim-bridge <command> --help' for a command's options.
 export type Command = (args: string[]) => Promise<number>
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  serve: async () => serveCommand,
-  simulate: async () => (await import('./simulate.js')).simulateCommand
+  serve: async () => (await import('./serve.js')).serveCommand,
+  simulate: async () => (await import('./simulate.js')).simulateCommand,
+  reconcile: async () => (await import('./reconcile.js')).reconcileCommand,
+  token: async () => (await import('./token.js')).tokenCommand,
+  doctor: async () => (await import('./doctor.js')).doctorCommand,
+  audit: async () => (await import('./audit.js')).auditCommand
 }
 
 export async function runCli (argv: string[]): Promise<number> {

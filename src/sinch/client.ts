@@ -60,7 +60,16 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
     headersTimeout: o.timeouts?.headersMs ?? 30_000,
     bodyTimeout: o.timeouts?.bodyMs ?? 30_000
   })
-  const limiter = new AdaptiveLimiter({ ...DEFAULT_LIMITER, ...o.limiter }, now)
+  const limiters = new Map<string, AdaptiveLimiter>()
+  const limiterFor = (projectId: string | undefined): AdaptiveLimiter => {
+    const key = projectId ?? ''
+    let l = limiters.get(key)
+    if (l === undefined) {
+      l = new AdaptiveLimiter({ ...DEFAULT_LIMITER, ...o.limiter }, now)
+      limiters.set(key, l)
+    }
+    return l
+  }
   const tokens = new TokenCache({
     authUrl: o.authUrl,
     keyId: o.keyId,
@@ -73,7 +82,7 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
   const transport = new Transport({
     apiUrl: o.apiUrl,
     dispatcher,
-    limiter,
+    limiterFor,
     auth: o.authMode === 'oauth' ? { mode: 'oauth', tokens } : { mode: 'basic', header: basic },
     logger,
     now,
@@ -153,9 +162,9 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
       if (o.authMode === 'oauth') await tokens.get()
     },
     lastTokenAt: () => (o.authMode === 'oauth' ? tokens.lastObtainedAt : transport.stats.requests > 0 ? now() : null),
-    stats: () => ({ ...transport.stats, currentRate: limiter.rate, inFlight: limiter.inFlight }),
+    stats: () => ({ ...transport.stats, currentRate: [...limiters.values()].reduce((n, l) => n + l.rate, 0), inFlight: [...limiters.values()].reduce((n, l) => n + l.inFlight, 0) }),
     async close () {
-      limiter.close()
+      for (const l of limiters.values()) l.close()
       await dispatcher.close()
     }
   }

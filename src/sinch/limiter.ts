@@ -9,7 +9,7 @@ export interface LimiterOptions {
   decrease: number
 }
 
-export const DEFAULT_LIMITER: LimiterOptions = { initialRate: 20, minRate: 0.5, maxRate: 2000, maxConcurrency: 32, increasePerSec: 10, decrease: 0.85 }
+export const DEFAULT_LIMITER: LimiterOptions = { initialRate: 50, minRate: 0.5, maxRate: 2000, maxConcurrency: 32, increasePerSec: 20, decrease: 0.9 }
 
 /**
  * Adaptive limiter on rate and concurrency (AIMD). Sinch publishes no limits and sends no
@@ -21,6 +21,10 @@ export class AdaptiveLimiter {
   concurrency: number
   inFlight = 0
   private nextSlot = 0
+  /** Slow start until the first 429: the rate doubles every second, then grows additively. */
+  private threshold = Number.POSITIVE_INFINITY
+  /** Completion times of the last second's successes: what the server really let through. */
+  private readonly recent: number[] = []
   private lastDecrease = 0
   private readonly queue: Array<() => void> = []
   private timer: NodeJS.Timeout | null = null
@@ -47,7 +51,11 @@ export class AdaptiveLimiter {
   }
 
   onSuccess (): void {
-    this.rate = Math.min(this.o.maxRate, this.rate + this.o.increasePerSec / Math.max(this.rate, 1))
+    const t = this.now()
+    this.recent.push(t)
+    while (this.recent.length > 0 && (this.recent[0] ?? t) < t - 1000) this.recent.shift()
+    const step = this.rate < this.threshold ? 1 : this.o.increasePerSec / Math.max(this.rate, 1)
+    this.rate = Math.min(this.o.maxRate, this.rate + step)
     if (this.concurrency < this.o.maxConcurrency) this.concurrency = Math.min(this.o.maxConcurrency, this.concurrency + 1 / this.concurrency)
   }
 
@@ -56,7 +64,11 @@ export class AdaptiveLimiter {
     // One decrease per window: the calls already in flight were sent at the old rate.
     if (t - this.lastDecrease < Math.max(250, 1000 / this.rate)) return
     this.lastDecrease = t
-    this.rate = Math.max(this.o.minRate, this.rate * this.o.decrease)
+    // Straight down to what actually got through in the last second: when the limit is a token
+    // bucket, that is its refill rate, the best steady speed there is.
+    const delivered = this.recent.filter((x) => x >= t - 1000).length
+    this.rate = Math.max(this.o.minRate, delivered > 0 ? Math.min(this.rate * this.o.decrease, delivered * 0.97) : this.rate * this.o.decrease)
+    this.threshold = this.rate
     this.concurrency = Math.max(1, this.concurrency * this.o.decrease)
   }
 

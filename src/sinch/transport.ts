@@ -11,7 +11,8 @@ export interface CallEvent { operation: SinchOperation, outcome: CallOutcome, st
 export interface TransportOptions {
   apiUrl: string
   dispatcher: Dispatcher
-  limiter: AdaptiveLimiter
+  /** Sinch limits per key and project, so each project gets its own limiter. */
+  limiterFor: (projectId: string | undefined) => AdaptiveLimiter
   auth: { mode: 'oauth', tokens: TokenCache } | { mode: 'basic', header: string }
   retry?: Partial<RetryPolicy>
   logger: Logger
@@ -44,7 +45,8 @@ export class Transport {
     let refreshed = false
     const log = this.o.logger
     for (let attempt = 0; ; attempt++) {
-      const release = await this.o.limiter.acquire()
+      const limiter = this.o.limiterFor(projectId)
+      const release = await limiter.acquire()
       const t0 = this.o.now()
       let status: number | null = null
       let text = ''
@@ -79,13 +81,13 @@ export class Transport {
         throw failure
       }
       if (status !== null && status < 300) {
-        this.o.limiter.onSuccess()
+        limiter.onSuccess()
         this.emit(operation, 'ok', status, ms)
         log.debug({ operation, projectId, status, attempt, ms }, 'sinch call')
         return { status, text }
       }
       if (status !== null && pass.includes(status)) {
-        this.o.limiter.onSuccess()
+        limiter.onSuccess()
         this.emit(operation, status === 404 ? 'not_found' : status === 409 ? 'conflict' : 'permanent', status, ms)
         return { status, text }
       }
@@ -107,7 +109,7 @@ export class Transport {
       }
       if (status === 429) {
         this.stats.rateLimited++
-        this.o.limiter.onRateLimited()
+        limiter.onRateLimited()
       }
       this.emit(operation, status === 429 ? 'rate_limited' : 'transient', status, ms)
       const wait = retryAfterMs(headers['retry-after'], this.o.now()) ?? fullJitter(attempt, this.policy, this.o.random)

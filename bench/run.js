@@ -1,0 +1,15 @@
+// npm run bench: every benchmark in turn, each printing its own figures.
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+
+const benches = ['sinch-bulk.js', 'scim.js', 'provision.js', 'reconcile.js']
+let failed = 0
+for (const b of benches) {
+  const file = resolve(import.meta.dirname, b)
+  if (!existsSync(file)) continue
+  console.log(`\n=== ${b}`)
+  const r = spawnSync(process.execPath, [file, ...process.argv.slice(2)], { stdio: 'inherit' })
+  if (r.status !== 0) failed++
+}
+process.exitCode = failed === 0 ? 0 : 1
