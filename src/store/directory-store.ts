@@ -1,0 +1,78 @@
+import type { EmailValue, GroupRecord, UserRecord } from './types.js'
+
+/** A filter the store can answer through its indexes: OR of AND-clauses over known attributes. */
+export type IndexedAttr = 'id' | 'userName' | 'externalId' | 'displayName' | 'emails.value' | 'meta.lastModified' | 'meta.created' | 'active' | 'members.value'
+export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le' | 'pr'
+export interface Term {
+  attr: IndexedAttr
+  op: CompareOp
+  value: string | number | boolean | null
+  negate: boolean
+  /** emails[type eq "work"].value: the element must also have this type. */
+  emailType?: string
+}
+export type Where = Term[][]
+
+export interface Query {
+  where: Where | null
+  sortBy: 'userName' | 'displayName' | 'externalId' | 'meta.created' | 'meta.lastModified' | 'id' | null
+  descending: boolean
+  offset: number
+  limit: number
+}
+
+export interface UserInput {
+  userName: string
+  externalId: string | null
+  displayName: string | null
+  active: boolean
+  emails: EmailValue[]
+  resource: Record<string, unknown>
+}
+
+export interface GroupInput {
+  displayName: string
+  externalId: string | null
+  memberIds: string[]
+  resource: Record<string, unknown>
+}
+
+export class StoreConflictError extends Error {
+  readonly code = 'STORE_CONFLICT'
+  constructor (readonly attribute: 'userName' | 'displayName', options?: { cause?: unknown }) {
+    super(`${attribute} is already taken`, options)
+  }
+}
+
+export class StoreNotFoundError extends Error {
+  readonly code = 'STORE_NOT_FOUND'
+}
+
+export class StoreVersionError extends Error {
+  readonly code = 'STORE_VERSION_MISMATCH'
+}
+
+/**
+ * Desired state from the IdP. Every write that can change someone's Sinch access queues those
+ * users for provisioning in the same transaction, so an acknowledged write never loses its work.
+ */
+export interface DirectoryStore {
+  createUser (u: UserInput): Promise<UserRecord>
+  /** `expectedVersion` null = unconditional; a tombstone or unknown id is not found. */
+  updateUser (id: string, u: UserInput, expectedVersion: number | null): Promise<UserRecord>
+  deleteUser (id: string, expectedVersion: number | null): Promise<void>
+  getUser (id: string): Promise<UserRecord | null>
+  queryUsers (q: Query): Promise<{ total: number, records: UserRecord[] }>
+  /** Every live user, for filters the indexes cannot answer. */
+  allUsers (): Promise<UserRecord[]>
+  groupsOfUsers (userIds: string[]): Promise<Map<string, Array<{ id: string, displayName: string }>>>
+  existingUserIds (ids: string[]): Promise<Set<string>>
+
+  createGroup (g: GroupInput): Promise<GroupRecord>
+  updateGroup (id: string, g: GroupInput, expectedVersion: number | null): Promise<GroupRecord>
+  deleteGroup (id: string, expectedVersion: number | null): Promise<void>
+  getGroup (id: string): Promise<GroupRecord | null>
+  queryGroups (q: Query): Promise<{ total: number, records: GroupRecord[] }>
+  allGroups (): Promise<GroupRecord[]>
+  counts (): Promise<{ users: number, groups: number }>
+}

@@ -1,0 +1,30 @@
+import type { DirectoryStore } from './directory-store.js'
+import type { ProvisioningStore, SubjectReader } from './types.js'
+import { openSqliteDatabase } from './sqlite/database.js'
+import { createSqliteDirectory } from './sqlite/directory.js'
+import { createSqliteProvisioningStore } from './sqlite/provisioning.js'
+
+export type Store = DirectoryStore & SubjectReader & ProvisioningStore & {
+  kind: 'sqlite' | 'postgres'
+  ping (): Promise<void>
+  close (): Promise<void>
+}
+
+export class StoreConfigError extends Error {
+  readonly code = 'STORE_UNAVAILABLE'
+}
+
+/** `sqlite:<path>` or `postgres://…`; migrations run before the store is handed out. */
+export async function createStore (databaseUrl: string): Promise<Store> {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const db = openSqliteDatabase(databaseUrl.slice('sqlite:'.length))
+    return {
+      kind: 'sqlite',
+      ...createSqliteDirectory(db),
+      ...createSqliteProvisioningStore(db),
+      ping: async () => { db.prepare('SELECT 1').get() },
+      close: async () => { if (db.open) db.close() }
+    }
+  }
+  throw new StoreConfigError('DATABASE_URL must be sqlite:<path> or postgres://…')
+}

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto'
+import type { GroupInput, DirectoryStore, Query, UserInput } from '../directory-store.js'
+import { StoreConflictError, StoreNotFoundError, StoreVersionError } from '../directory-store.js'
+import type { GroupRecord, ProvisioningSubject, SubjectReader, UserRecord } from '../types.js'
+import type { SqliteDatabase } from './database.js'
+import { orderSql, whereSql } from './filter-sql.js'
+import { SQLITE_ENQUEUE } from './queue-sql.js'
+
+interface UserRow { id: string, user_name: string, external_id: string | null, display_name: string | null, active: number, emails: string, resource: string, version: number, created: string, last_modified: string, deleted_at: string | null }
+interface GroupRow { id: string, display_name: string, external_id: string | null, resource: string, version: number, created: string, last_modified: string }
+
+const toUser = (r: UserRow): UserRecord => ({
+  id: r.id, userName: r.user_name, externalId: r.external_id, displayName: r.display_name, active: r.active === 1,
+  emails: JSON.parse(r.emails), resource: JSON.parse(r.resource), version: r.version, created: r.created, lastModified: r.last_modified
+})
+
+function isUnique (err: unknown): boolean {
+  return (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE'
+}
+
+/** What provisioning looks at: a change to anything else never costs a Sinch call. */
+const identity = (u: { userName: string, active: boolean, emails: unknown }): string => JSON.stringify([u.userName.toLowerCase(), u.active, u.emails])
+
+export function createSqliteDirectory (db: SqliteDatabase): DirectoryStore & SubjectReader {
+  const now = (): string => new Date().toISOString()
+  const st = {
+    enqueue: db.prepare(SQLITE_ENQUEUE),
+    userById: db.prepare('SELECT * FROM users WHERE id = ? AND deleted_at IS NULL'),
+    anyUserById: db.prepare('SELECT * FROM users WHERE id = ?'),
+    insertUser: db.prepare(`INSERT INTO users (id, user_name, user_name_lc, external_id, display_name, display_name_lc, active, emails, resource, version, created, last_modified)
+      VALUES (@id, @userName, @userNameLc, @externalId, @displayName, @displayNameLc, @active, @emails, @resource, 1, @now, @now)`),
+    updateUser: db.prepare(`UPDATE users SET user_name = @userName, user_name_lc = @userNameLc, external_id = @externalId, display_name = @displayName,
+      display_name_lc = @displayNameLc, active = @active, emails = @emails, resource = @resource, version = version + 1, last_modified = @now WHERE id = @id`),
+    tombstone: db.prepare('UPDATE users SET deleted_at = ?, version = version + 1, last_modified = ? WHERE id = ?'),
+    deleteEmails: db.prepare('DELETE FROM user_emails WHERE user_id = ?'),
+    insertEmail: db.prepare('INSERT INTO user_emails (user_id, value_lc, type_lc) VALUES (?, ?, ?)'),
+    groupById: db.prepare('SELECT * FROM groups WHERE id = ?'),
+    membersOf: db.prepare('SELECT user_id FROM group_members WHERE group_id = ?').pluck(),
+    insertGroup: db.prepare(`INSERT INTO groups (id, display_name, display_name_lc, external_id, resource, version, created, last_modified)
+      VALUES (@id, @displayName, @displayNameLc, @externalId, @resource, 1, @now, @now)`),
+    updateGroup: db.prepare(`UPDATE groups SET display_name = @displayName, display_name_lc = @displayNameLc, external_id = @externalId, resource = @resource,
+      version = version + 1, last_modified = @now WHERE id = @id`),
+    deleteGroup: db.prepare('DELETE FROM groups WHERE id = ?'),
+    addMember: db.prepare('INSERT OR IGNORE INTO group_members (group_id, user_id) VALUES (?, ?)'),
+    removeMember: db.prepare('DELETE FROM group_members WHERE group_id = ? AND user_id = ?'),
+    clearMembers: db.prepare('DELETE FROM group_members WHERE group_id = ?'),
+    groupsOfUser: db.prepare('SELECT g.id, g.display_name AS displayName, g.external_id AS externalId FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ?'),
+    liveUserIds: db.prepare('SELECT id FROM users').pluck(),
+    purge: db.prepare('DELETE FROM users WHERE id = ? AND deleted_at IS NOT NULL'),
+    purgeEmails: db.prepare('DELETE FROM user_emails WHERE user_id = ? AND NOT EXISTS (SELECT 1 FROM users WHERE id = ?)'),
+    counts: db.prepare('SELECT (SELECT count(*) FROM users WHERE deleted_at IS NULL) AS users, (SELECT count(*) FROM groups) AS groups')
+  }
+
+  const enqueue = (ids: Iterable<string>, at: string): void => {
+    for (const userId of new Set(ids)) st.enqueue.run({ userId, now: at, dueAt: at })
+  }
+  const params = (id: string, u: UserInput, at: string): Record<string, unknown> => ({
+    id, userName: u.userName, userNameLc: u.userName.toLowerCase(), externalId: u.externalId, displayName: u.displayName,
+    displayNameLc: u.displayName?.toLowerCase() ?? null, active: u.active ? 1 : 0, emails: JSON.stringify(u.emails), resource: JSON.stringify(u.resource), now: at
+  })
+  const writeEmails = (id: string, u: UserInput): void => {
+    st.deleteEmails.run(id)
+    for (const e of u.emails) if (typeof e.value === 'string') st.insertEmail.run(id, e.value.toLowerCase(), e.type?.toLowerCase() ?? null)
+  }
+  const liveUser = (id: string, expected: number | null): UserRow => {
+    const row = st.userById.get(id) as UserRow | undefined
+    if (row === undefined) throw new StoreNotFoundError(`user ${id} not found`)
+    if (expected !== null && row.version !== expected) throw new StoreVersionError('version mismatch')
+    return row
+  }
+  const toGroup = (r: GroupRow): GroupRecord => ({
+    id: r.id, displayName: r.display_name, externalId: r.external_id, memberIds: st.membersOf.all(r.id) as string[],
+    resource: JSON.parse(r.resource), version: r.version, created: r.created, lastModified: r.last_modified
+  })
+  const unique = <T>(attribute: 'userName' | 'displayName', fn: () => T): T => {
+    try {
+      return fn()
+    } catch (err) {
+      if (isUnique(err)) throw new StoreConflictError(attribute, { cause: err })
+      throw err
+    }
+  }
+
+  const createUser = db.transaction((u: UserInput): UserRecord => {
+    const id = randomUUID()
+    const at = now()
+    unique('userName', () => st.insertUser.run(params(id, u, at)))
+    writeEmails(id, u)
+    enqueue([id], at)
+    return toUser(st.userById.get(id) as UserRow)
+  })
+  const updateUser = db.transaction((id: string, u: UserInput, expected: number | null): UserRecord => {
+    const before = toUser(liveUser(id, expected))
+    const at = now()
+    unique('userName', () => st.updateUser.run(params(id, u, at)))
+    writeEmails(id, u)
+    if (identity(before) !== identity(u)) enqueue([id], at)
+    return toUser(st.userById.get(id) as UserRow)
+  })
+  const deleteUser = db.transaction((id: string, expected: number | null): void => {
+    liveUser(id, expected)
+    const at = now()
+    st.tombstone.run(at, at, id)
+    // Memberships go with the user; the tombstone keeps the access removal durable.
+    db.prepare('DELETE FROM group_members WHERE user_id = ?').run(id)
+    enqueue([id], at)
+  })
+
+  const writeGroup = (id: string, g: GroupInput, at: string, insert: boolean): void => {
+    const p = { id, displayName: g.displayName, displayNameLc: g.displayName.toLowerCase(), externalId: g.externalId, resource: JSON.stringify(g.resource), now: at }
+    unique('displayName', () => (insert ? st.insertGroup.run(p) : st.updateGroup.run(p)))
+  }
+  const createGroup = db.transaction((g: GroupInput): GroupRecord => {
+    const id = randomUUID()
+    const at = now()
+    writeGroup(id, g, at, true)
+    for (const m of g.memberIds) st.addMember.run(id, m)
+    enqueue(g.memberIds, at)
+    return toGroup(st.groupById.get(id) as GroupRow)
+  })
+  const updateGroup = db.transaction((id: string, g: GroupInput, expected: number | null): GroupRecord => {
+    const row = st.groupById.get(id) as GroupRow | undefined
+    if (row === undefined) throw new StoreNotFoundError(`group ${id} not found`)
+    if (expected !== null && row.version !== expected) throw new StoreVersionError('version mismatch')
+    const before = new Set(st.membersOf.all(id) as string[])
+    const after = new Set(g.memberIds)
+    const at = now()
+    writeGroup(id, g, at, false)
+    const renamed = row.display_name !== g.displayName || row.external_id !== g.externalId
+    const changed = [...before].filter((m) => !after.has(m)).concat([...after].filter((m) => !before.has(m)))
+    for (const m of before) if (!after.has(m)) st.removeMember.run(id, m)
+    for (const m of after) if (!before.has(m)) st.addMember.run(id, m)
+    // A rename can change which grants the group carries: all its members are re-planned.
+    enqueue(renamed ? [...before, ...after] : changed, at)
+    return toGroup(st.groupById.get(id) as GroupRow)
+  })
+  const deleteGroup = db.transaction((id: string, expected: number | null): void => {
+    const row = st.groupById.get(id) as GroupRow | undefined
+    if (row === undefined) throw new StoreNotFoundError(`group ${id} not found`)
+    if (expected !== null && row.version !== expected) throw new StoreVersionError('version mismatch')
+    const members = st.membersOf.all(id) as string[]
+    st.clearMembers.run(id)
+    st.deleteGroup.run(id)
+    enqueue(members, now())
+  })
+
+  function query<T> (kind: 'user' | 'group', q: Query, map: (r: never) => T): { total: number, records: T[] } {
+    const p: unknown[] = []
+    const base = kind === 'user' ? 'FROM users u WHERE u.deleted_at IS NULL' : 'FROM groups g WHERE 1 = 1'
+    const where = whereSql(q.where, kind, p)
+    const total = (db.prepare(`SELECT count(*) ${base}${where}`).pluck().get(...p) as number)
+    if (q.limit === 0) return { total, records: [] }
+    const rows = db.prepare(`SELECT ${kind === 'user' ? 'u' : 'g'}.* ${base}${where}${orderSql(q, kind)} LIMIT ? OFFSET ?`).all(...p, q.limit, q.offset)
+    return { total, records: rows.map((r) => map(r as never)) }
+  }
+
+  return {
+    createUser: async (u) => createUser(u),
+    updateUser: async (id, u, expected) => updateUser(id, u, expected),
+    deleteUser: async (id, expected) => { deleteUser(id, expected) },
+    getUser: async (id) => {
+      const r = st.userById.get(id) as UserRow | undefined
+      return r === undefined ? null : toUser(r)
+    },
+    queryUsers: async (q) => query('user', q, toUser),
+    allUsers: async () => (db.prepare('SELECT * FROM users WHERE deleted_at IS NULL ORDER BY seq').all() as UserRow[]).map(toUser),
+    groupsOfUsers: async (ids) => new Map(ids.map((id) => [id, (st.groupsOfUser.all(id) as Array<{ id: string, displayName: string }>).map((g) => ({ id: g.id, displayName: g.displayName }))])),
+    existingUserIds: async (ids) => new Set(ids.filter((id) => st.userById.get(id) !== undefined)),
+    createGroup: async (g) => createGroup(g),
+    updateGroup: async (id, g, expected) => updateGroup(id, g, expected),
+    deleteGroup: async (id, expected) => { deleteGroup(id, expected) },
+    getGroup: async (id) => {
+      const r = st.groupById.get(id) as GroupRow | undefined
+      return r === undefined ? null : toGroup(r)
+    },
+    queryGroups: async (q) => query('group', q, toGroup),
+    allGroups: async () => (db.prepare('SELECT * FROM groups ORDER BY seq').all() as GroupRow[]).map(toGroup),
+    counts: async () => st.counts.get() as { users: number, groups: number },
+
+    async getSubject (userId): Promise<ProvisioningSubject | null> {
+      const r = st.anyUserById.get(userId) as UserRow | undefined
+      if (r === undefined) return null
+      return {
+        userId, userName: r.user_name, active: r.active === 1, deleted: r.deleted_at !== null, emails: JSON.parse(r.emails),
+        groups: st.groupsOfUser.all(userId) as ProvisioningSubject['groups']
+      }
+    },
+    listSubjectIds: async () => st.liveUserIds.all() as string[],
+    async purgeDeletedUser (userId) {
+      db.transaction(() => {
+        st.purge.run(userId)
+        st.purgeEmails.run(userId, userId)
+      })()
+    }
+  }
+}

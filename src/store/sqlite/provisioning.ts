@@ -1,0 +1,103 @@
+import type { AuditEntry, KnownMember, OpState, ProvisioningStore, QueueEntry } from '../types.js'
+import type { SqliteDatabase } from './database.js'
+import { SQLITE_ENQUEUE } from './queue-sql.js'
+
+interface KnownRow { project_id: string, email_lc: string, sinch_user_id: string | null, role: KnownMember['role'], status: KnownMember['status'], scim_user_id: string | null, origin: KnownMember['origin'], seen_at: string }
+const toKnown = (r: KnownRow): KnownMember => ({ projectId: r.project_id, email: r.email_lc, sinchUserId: r.sinch_user_id, role: r.role, status: r.status, scimUserId: r.scim_user_id, origin: r.origin, seenAt: r.seen_at })
+
+interface AuditRow { id: number, at: string, scim_user_id: string | null, email: string, project_id: string, action: AuditEntry['action'], from_role: AuditEntry['fromRole'], to_role: AuditEntry['toRole'], rule: string, outcome: AuditEntry['outcome'], detail: string | null, duration_ms: number }
+const toAudit = (r: AuditRow): AuditEntry => ({ id: r.id, at: r.at, scimUserId: r.scim_user_id, email: r.email, projectId: r.project_id, action: r.action, fromRole: r.from_role, toRole: r.to_role, rule: r.rule, outcome: r.outcome, detail: r.detail, durationMs: r.duration_ms })
+
+export function createSqliteProvisioningStore (db: SqliteDatabase): ProvisioningStore {
+  const st = {
+    enqueue: db.prepare(SQLITE_ENQUEUE),
+    due: db.prepare(`SELECT user_id AS userId, generation, attempts, due_at AS dueAt, last_error AS lastError, enqueued_at AS enqueuedAt FROM provision_queue
+      WHERE due_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY due_at LIMIT ?`),
+    claim: db.prepare('UPDATE provision_queue SET claimed_by = ?, claimed_until = ? WHERE user_id = ?'),
+    complete: db.prepare('DELETE FROM provision_queue WHERE user_id = ? AND generation = ?'),
+    unclaim: db.prepare('UPDATE provision_queue SET claimed_by = NULL, claimed_until = NULL WHERE user_id = ?'),
+    retry: db.prepare('UPDATE provision_queue SET due_at = ?, attempts = attempts + 1, last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE user_id = ?'),
+    depth: db.prepare('SELECT count(*) AS depth, min(enqueued_at) AS oldest FROM provision_queue'),
+    upsertKnown: db.prepare(`INSERT INTO known_members (project_id, email_lc, sinch_user_id, role, status, scim_user_id, origin, seen_at)
+      VALUES (@projectId, @email, @sinchUserId, @role, @status, @scimUserId, @origin, @seenAt)
+      ON CONFLICT (project_id, email_lc) DO UPDATE SET sinch_user_id = excluded.sinch_user_id, role = excluded.role, status = excluded.status,
+        scim_user_id = excluded.scim_user_id, origin = excluded.origin, seen_at = excluded.seen_at`),
+    deleteKnown: db.prepare('DELETE FROM known_members WHERE project_id = ? AND email_lc = ?'),
+    setOp: db.prepare(`INSERT INTO op_states (user_id, project_id, state, last_error, attempts, updated_at) VALUES (@userId, @projectId, @state, @lastError, @attempts, @updatedAt)
+      ON CONFLICT (user_id, project_id) DO UPDATE SET state = excluded.state, last_error = excluded.last_error,
+        attempts = CASE WHEN excluded.state = 'done' THEN 0 ELSE op_states.attempts + excluded.attempts END, updated_at = excluded.updated_at`),
+    audit: db.prepare(`INSERT INTO audit (at, scim_user_id, email, project_id, action, from_role, to_role, rule, outcome, detail, duration_ms)
+      VALUES (@at, @scimUserId, @email, @projectId, @action, @fromRole, @toRole, @rule, @outcome, @detail, @durationMs)`),
+    prune: db.prepare('DELETE FROM audit WHERE at < ?'),
+    lease: db.prepare(`INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at WHERE leases.owner = excluded.owner OR leases.expires_at < ?`),
+    leaseOwner: db.prepare('SELECT owner FROM leases WHERE name = ?').pluck(),
+    release: db.prepare('DELETE FROM leases WHERE name = ? AND owner = ?'),
+    getSetting: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
+    setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+  }
+
+  // SQLite has one writer: select-then-claim inside one transaction cannot race another claimer.
+  const claimDue = db.transaction((now: string, limit: number, owner: string, leaseMs: number): QueueEntry[] => {
+    const rows = st.due.all(now, now, limit) as QueueEntry[]
+    const until = new Date(Date.parse(now) + leaseMs).toISOString()
+    for (const r of rows) st.claim.run(owner, until, r.userId)
+    return rows
+  })
+  const complete = db.transaction((userId: string, generation: number) => {
+    if (st.complete.run(userId, generation).changes === 0) st.unclaim.run(userId)
+  })
+  const upsertMany = db.transaction((ms: KnownMember[]) => { for (const m of ms) st.upsertKnown.run(m) })
+  const enqueueMany = db.transaction((ids: string[], at: string) => { for (const userId of ids) st.enqueue.run({ userId, now: at, dueAt: at }) })
+
+  return {
+    enqueue: async (ids, dueAt) => { enqueueMany(ids, dueAt ?? new Date().toISOString()) },
+    claimDue: async (now, limit, owner, leaseMs) => claimDue(now, limit, owner, leaseMs),
+    complete: async (userId, generation) => { complete(userId, generation) },
+    retryLater: async (userId, dueAt, error) => { st.retry.run(dueAt, error.slice(0, 1000), userId) },
+    queueDepth: async () => {
+      const r = st.depth.get() as { depth: number, oldest: string | null }
+      return { depth: r.depth, oldestEnqueuedAt: r.oldest }
+    },
+    upsertKnownMember: async (m) => { st.upsertKnown.run(m) },
+    upsertKnownMembers: async (ms) => { upsertMany(ms) },
+    deleteKnownMember: async (projectId, email) => { st.deleteKnown.run(projectId, email.toLowerCase()) },
+    listKnownMembers: async (f = {}) => {
+      const conds: string[] = []
+      const p: unknown[] = []
+      if (f.projectId !== undefined) { conds.push('project_id = ?'); p.push(f.projectId) }
+      if (f.scimUserId !== undefined) { conds.push('scim_user_id = ?'); p.push(f.scimUserId) }
+      if (f.email !== undefined) { conds.push('email_lc = ?'); p.push(f.email.toLowerCase()) }
+      const sql = `SELECT * FROM known_members${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY project_id, email_lc`
+      return (db.prepare(sql).all(...p) as KnownRow[]).map(toKnown)
+    },
+    setOpState: async (op: OpState) => { st.setOp.run(op) },
+    listOpStates: async (f = {}) => {
+      const conds: string[] = []
+      const p: unknown[] = []
+      if (f.userId !== undefined) { conds.push('user_id = ?'); p.push(f.userId) }
+      if (f.state !== undefined) { conds.push('state = ?'); p.push(f.state) }
+      const rows = db.prepare(`SELECT user_id AS userId, project_id AS projectId, state, last_error AS lastError, attempts, updated_at AS updatedAt FROM op_states${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY updated_at DESC LIMIT 1000`).all(...p)
+      return rows as OpState[]
+    },
+    appendAudit: async (e) => { st.audit.run({ ...e, scimUserId: e.scimUserId }) },
+    listAudit: async (f) => {
+      const conds: string[] = []
+      const p: unknown[] = []
+      if (f.scimUserId !== undefined) { conds.push('scim_user_id = ?'); p.push(f.scimUserId) }
+      if (f.projectId !== undefined) { conds.push('project_id = ?'); p.push(f.projectId) }
+      if (f.email !== undefined) { conds.push('email = ?'); p.push(f.email.toLowerCase()) }
+      if (f.since !== undefined) { conds.push('at >= ?'); p.push(f.since) }
+      const rows = db.prepare(`SELECT * FROM audit${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(...p, f.limit) as AuditRow[]
+      return rows.map(toAudit)
+    },
+    pruneAudit: async (before) => st.prune.run(before).changes,
+    tryLease: async (name, owner, ttlMs, now) => {
+      st.lease.run(name, owner, new Date(Date.parse(now) + ttlMs).toISOString(), now)
+      return st.leaseOwner.get(name) === owner
+    },
+    releaseLease: async (name, owner) => { st.release.run(name, owner) },
+    getSetting: async (key) => (st.getSetting.get(key) as string | undefined) ?? null,
+    setSetting: async (key, value) => { st.setSetting.run(key, value) }
+  }
+}

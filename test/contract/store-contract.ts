@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest'
+import type { Store } from '../../src/store/index.js'
+import { StoreConflictError, StoreNotFoundError, StoreVersionError, type UserInput } from '../../src/store/directory-store.js'
+
+const user = (userName: string, over: Partial<UserInput> = {}): UserInput => ({
+  userName, externalId: null, displayName: null, active: true, emails: [{ value: userName, type: 'work', primary: true }], resource: { userName }, ...over
+})
+const Q = { where: null, sortBy: null, descending: false, offset: 0, limit: 100 } as const
+
+/** One suite for every store back-end: same behaviour, whatever the database. */
+export function storeContract (name: string, open: () => Promise<{ store: Store, reopen?: () => Promise<Store> }>): void {
+  describe(`store contract: ${name}`, () => {
+    it('creates users, enqueues them in the same write, and enforces case-insensitive userName', async () => {
+      const { store } = await open()
+      const u = await store.createUser(user('Ann@Example.com'))
+      expect(u.version).toBe(1)
+      expect((await store.queueDepth()).depth).toBe(1)
+      await expect(store.createUser(user('ann@example.COM'))).rejects.toBeInstanceOf(StoreConflictError)
+      const found = await store.queryUsers({ ...Q, where: [[{ attr: 'userName', op: 'eq', value: 'ANN@example.com', negate: false }]] })
+      expect(found.records.map((r) => r.id)).toEqual([u.id])
+      const byEmail = await store.queryUsers({ ...Q, where: [[{ attr: 'emails.value', op: 'eq', value: 'ann@EXAMPLE.com', negate: false, emailType: 'work' }]] })
+      expect(byEmail.total).toBe(1)
+      await store.close()
+    })
+
+    it('versions updates, queues only identity changes, and keeps a tombstone on delete', async () => {
+      const { store } = await open()
+      const u = await store.createUser(user('bob@example.com'))
+      const [entry] = await store.claimDue(new Date(Date.now() + 1000).toISOString(), 10, 'w1', 60_000)
+      expect(entry?.userId).toBe(u.id)
+      await store.complete(u.id, entry?.generation ?? -1)
+      expect((await store.queueDepth()).depth).toBe(0)
+      const renamed = await store.updateUser(u.id, user('bob@example.com', { displayName: 'Bob' }), 1)
+      expect(renamed.version).toBe(2)
+      expect((await store.queueDepth()).depth).toBe(0)
+      await expect(store.updateUser(u.id, user('bob@example.com'), 1)).rejects.toBeInstanceOf(StoreVersionError)
+      await store.updateUser(u.id, user('bob@example.com', { active: false }), null)
+      expect((await store.queueDepth()).depth).toBe(1)
+      await store.deleteUser(u.id, null)
+      expect(await store.getUser(u.id)).toBeNull()
+      expect((await store.getSubject(u.id))?.deleted).toBe(true)
+      await expect(store.deleteUser(u.id, null)).rejects.toBeInstanceOf(StoreNotFoundError)
+      const again = await store.createUser(user('bob@example.com'))
+      expect(again.id).not.toBe(u.id)
+      await store.purgeDeletedUser(u.id)
+      expect(await store.getSubject(u.id)).toBeNull()
+      await store.close()
+    })
+
+    it('groups: unique names, membership diffs and renames queue exactly the affected users', async () => {
+      const { store } = await open()
+      const a = await store.createUser(user('a@x.io'))
+      const b = await store.createUser(user('b@x.io'))
+      for (const e of await store.claimDue(new Date(Date.now() + 1000).toISOString(), 10, 'w', 60_000)) await store.complete(e.userId, e.generation)
+      const g = await store.createGroup({ displayName: 'Admins', externalId: 'x1', memberIds: [a.id], resource: {} })
+      await expect(store.createGroup({ displayName: 'admins', externalId: null, memberIds: [], resource: {} })).rejects.toBeInstanceOf(StoreConflictError)
+      const due = async (): Promise<string[]> => {
+        const entries = await store.claimDue(new Date(Date.now() + 1000).toISOString(), 10, 'w', 60_000)
+        for (const e of entries) await store.complete(e.userId, e.generation)
+        return entries.map((e) => e.userId).sort()
+      }
+      expect(await due()).toEqual([a.id])
+      await store.updateGroup(g.id, { displayName: 'Admins', externalId: 'x1', memberIds: [a.id, b.id], resource: {} }, null)
+      expect(await due()).toEqual([b.id])
+      await store.updateGroup(g.id, { displayName: 'Renamed', externalId: 'x1', memberIds: [a.id, b.id], resource: {} }, null)
+      expect(await due()).toEqual([a.id, b.id].sort())
+      expect((await store.getSubject(a.id))?.groups).toEqual([{ id: g.id, displayName: 'Renamed', externalId: 'x1' }])
+      const members = await store.queryGroups({ ...Q, where: [[{ attr: 'members.value', op: 'eq', value: b.id, negate: false }]] })
+      expect(members.total).toBe(1)
+      await store.deleteGroup(g.id, null)
+      expect(await due()).toEqual([a.id, b.id].sort())
+      expect((await store.getSubject(a.id))?.groups).toEqual([])
+      await store.close()
+    })
+
+    it('queue: a newer generation survives completion of an older claim; expired claims are taken over', async () => {
+      const { store } = await open()
+      const u = await store.createUser(user('c@x.io'))
+      const soon = (): string => new Date(Date.now() + 1000).toISOString()
+      const [first] = await store.claimDue(soon(), 10, 'w1', 60_000)
+      expect(await store.claimDue(soon(), 10, 'w2', 60_000)).toEqual([])
+      await store.enqueue([u.id])
+      await store.complete(u.id, first?.generation ?? -1)
+      const [second] = await store.claimDue(soon(), 10, 'w2', 1)
+      expect(second?.generation).toBeGreaterThan(first?.generation ?? 0)
+      const later = new Date(Date.now() + 5000).toISOString()
+      const [takeover] = await store.claimDue(later, 10, 'w3', 60_000)
+      expect(takeover?.userId).toBe(u.id)
+      await store.retryLater(u.id, new Date(Date.now() + 60_000).toISOString(), 'boom')
+      expect(await store.claimDue(later, 10, 'w3', 60_000)).toEqual([])
+      expect((await store.queueDepth()).depth).toBe(1)
+      await store.close()
+    })
+
+    it('known members, op states, audit with filters and pruning, leases, settings', async () => {
+      const { store } = await open()
+      const km = { projectId: 'p1', email: 'x@y.io', sinchUserId: 's1', role: 'MEMBER' as const, status: 'PENDING' as const, scimUserId: 'u1', origin: 'invited' as const, seenAt: '2026-01-01T00:00:00Z' }
+      await store.upsertKnownMember(km)
+      await store.upsertKnownMembers([{ ...km, status: 'ACTIVE' }, { ...km, projectId: 'p2', scimUserId: null, origin: null }])
+      expect((await store.listKnownMembers({ scimUserId: 'u1' })).map((m) => m.status)).toEqual(['ACTIVE'])
+      expect((await store.listKnownMembers({ email: 'X@Y.io' })).length).toBe(2)
+      await store.deleteKnownMember('p2', 'X@y.io')
+      expect((await store.listKnownMembers()).length).toBe(1)
+      await store.setOpState({ userId: 'u1', projectId: 'p1', state: 'pending', lastError: '503', attempts: 1, updatedAt: '2026-01-01T00:00:00Z' })
+      await store.setOpState({ userId: 'u1', projectId: 'p1', state: 'pending', lastError: '429', attempts: 1, updatedAt: '2026-01-01T00:00:01Z' })
+      expect(await store.listOpStates({ state: 'pending' })).toMatchObject([{ lastError: '429', attempts: 2 }])
+      const base = { scimUserId: 'u1', email: 'x@y.io', projectId: 'p1', action: 'invite' as const, fromRole: null, toRole: 'MEMBER' as const, rule: 'default', outcome: 'ok' as const, detail: null, durationMs: 3 }
+      await store.appendAudit({ ...base, at: '2020-01-01T00:00:00.000Z' })
+      await store.appendAudit({ ...base, at: '2026-01-01T00:00:00.000Z', projectId: 'p2' })
+      expect((await store.listAudit({ projectId: 'p2', limit: 10 })).length).toBe(1)
+      expect((await store.listAudit({ since: '2025-01-01T00:00:00.000Z', limit: 10 })).length).toBe(1)
+      expect(await store.pruneAudit('2025-01-01T00:00:00.000Z')).toBe(1)
+      const now = new Date().toISOString()
+      expect(await store.tryLease('r', 'a', 60_000, now)).toBe(true)
+      expect(await store.tryLease('r', 'b', 60_000, now)).toBe(false)
+      expect(await store.tryLease('r', 'b', 60_000, new Date(Date.now() + 61_000).toISOString())).toBe(true)
+      await store.releaseLease('r', 'b')
+      expect(await store.tryLease('r', 'a', 60_000, now)).toBe(true)
+      await store.setSetting('k', 'v1')
+      await store.setSetting('k', 'v2')
+      expect(await store.getSetting('k')).toBe('v2')
+      expect(await store.getSetting('none')).toBeNull()
+      await store.close()
+    })
+
+    it('filters: operators, not, or, sorting and paging with a stable order', async () => {
+      const { store } = await open()
+      for (const n of ['carol', 'alice', 'bob', 'dave']) await store.createUser(user(`${n}@x.io`, { displayName: n.toUpperCase(), externalId: `ext-${n}` }))
+      const q = async (where: Parameters<Store['queryUsers']>[0]['where'], extra = {}): Promise<string[]> =>
+        (await store.queryUsers({ ...Q, where, ...extra })).records.map((r) => r.userName)
+      expect(await q([[{ attr: 'userName', op: 'sw', value: 'A', negate: false }]])).toEqual(['alice@x.io'])
+      expect(await q([[{ attr: 'displayName', op: 'co', value: 'o', negate: false }]])).toEqual(['carol@x.io', 'bob@x.io'])
+      expect(await q([[{ attr: 'externalId', op: 'eq', value: 'EXT-bob', negate: false }]])).toEqual([])
+      expect(await q([[{ attr: 'userName', op: 'ew', value: 'x.io', negate: false }, { attr: 'userName', op: 'eq', value: 'bob@x.io', negate: true }]])).toEqual(['carol@x.io', 'alice@x.io', 'dave@x.io'])
+      expect(await q([[{ attr: 'userName', op: 'eq', value: 'dave@x.io', negate: false }], [{ attr: 'userName', op: 'eq', value: 'alice@x.io', negate: false }]])).toEqual(['alice@x.io', 'dave@x.io'])
+      expect(await q(null, { sortBy: 'userName', descending: true, offset: 1, limit: 2 })).toEqual(['carol@x.io', 'bob@x.io'])
+      expect((await store.queryUsers({ ...Q, limit: 0 })).total).toBe(4)
+      expect(await q([[{ attr: 'meta.lastModified', op: 'gt', value: '2000-01-01T00:00:00Z', negate: false }]])).toHaveLength(4)
+      await store.close()
+    })
+  })
+}

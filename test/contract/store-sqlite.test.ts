@@ -1,0 +1,10 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createStore } from '../../src/store/index.js'
+import { storeContract } from './store-contract.js'
+
+storeContract('sqlite', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'store-')), 'bridge.db')
+  return { store: await createStore(`sqlite:${file}`) }
+})
