@@ -1,12 +1,29 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Directory } from './directory/index.js'
+import { registerScimAuth } from './http/auth.js'
+import { registerErrorHandling } from './http/errors.js'
+import { registerDiscoveryRoutes } from './http/scim-discovery.js'
+import { registerGroupRoutes } from './http/scim-groups.js'
+import { registerRootSearch } from './http/scim-search.js'
+import { registerUserRoutes } from './http/scim-users.js'
+import type { ProvisioningHook } from './provisioning/hook.js'
+import type { SinchProjectView } from './scim/resources.js'
+import { configureScimmy } from './scim/setup.js'
 
 export interface AppDeps {
   logger: FastifyBaseLogger
   trustProxy?: boolean
+  scimBasePath: string
+  /** A function, so a rotated token list takes effect without a rebuild. */
+  scimTokens: () => string[]
+  directory: Directory
+  provisioning?: ProvisioningHook
+  sinchExtension?: (userIds: string[]) => Promise<Map<string, SinchProjectView[]>>
 }
 
 /** Builds the HTTP app from its dependencies; opens nothing itself (tests call it directly). */
 export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
+  configureScimmy()
   const app = Fastify({
     loggerInstance: deps.logger,
     trustProxy: deps.trustProxy ?? false,
@@ -14,8 +31,18 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     keepAliveTimeout: 72_000,
-    disableRequestLogging: false
+    return503OnClosing: true,
+    forceCloseConnections: 'idle'
   })
+  // SCIM bodies arrive as application/scim+json or application/json (with or without charset).
+  app.addContentTypeParser(['application/scim+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
+  registerErrorHandling(app)
   app.get('/healthz', async () => ({ status: 'ok' }))
+  const auth = await registerScimAuth(app, deps.scimTokens)
+  const basePath = deps.scimBasePath === '/' ? '' : deps.scimBasePath
+  registerUserRoutes(app, { basePath, directory: deps.directory, auth, provisioning: deps.provisioning, sinchExtension: deps.sinchExtension })
+  registerGroupRoutes(app, { basePath, directory: deps.directory, auth, provisioning: deps.provisioning })
+  registerRootSearch(app, { basePath, directory: deps.directory, auth })
+  registerDiscoveryRoutes(app, basePath, auth)
   return app
 }

@@ -1,0 +1,38 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ScimError } from '../scim/errors.js'
+import { StoreConflictError, StoreNotFoundError, StoreVersionError } from '../store/directory-store.js'
+
+const SCIM_JSON = 'application/scim+json; charset=utf-8'
+
+/** Every known failure as an RFC 7644 §3.12 error; anything else is a generic 500 with the request id. */
+export function toScimError (err: unknown, req: FastifyRequest): ScimError {
+  if (err instanceof ScimError) return err
+  if (err instanceof StoreConflictError) return new ScimError(409, 'uniqueness', `${err.attribute} is already in use`)
+  if (err instanceof StoreNotFoundError) return new ScimError(404, null, err.message)
+  if (err instanceof StoreVersionError) return new ScimError(412, null, 'The resource has changed: its version does not match If-Match')
+  const e = err as FastifyError
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ScimError(413, null, 'The request body is larger than 1 MB')
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new ScimError(415, null, 'Send application/scim+json or application/json')
+  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e instanceof SyntaxError || (e.statusCode === 400 && typeof e.code === 'string' && e.code.startsWith('FST_ERR_CTP'))) {
+    return new ScimError(400, 'invalidSyntax', 'The request body is not valid JSON')
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) return new ScimError(e.statusCode, null, 'The request could not be processed')
+  return new ScimError(500, null, `Internal error (request ${req.id}); the details are in the bridge's log`)
+}
+
+export function sendScimError (reply: FastifyReply, err: ScimError): FastifyReply {
+  if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="sinch-scim-bridge"')
+  return reply.code(err.status).type(SCIM_JSON).send(err.body())
+}
+
+export function registerErrorHandling (app: FastifyInstance): void {
+  app.setErrorHandler((err, req, reply) => {
+    const scim = toScimError(err, req)
+    if (scim.status >= 500) req.log.error({ err }, 'request failed')
+    else req.log.info({ status: scim.status, scimType: scim.scimType, detail: scim.detail }, 'request refused')
+    return sendScimError(reply, scim)
+  })
+  app.setNotFoundHandler((req, reply) => sendScimError(reply, new ScimError(404, null, `No endpoint ${req.method} ${req.url.split('?')[0] ?? ''}`)))
+}
+
+export { SCIM_JSON }

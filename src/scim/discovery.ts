@@ -1,0 +1,46 @@
+import SCIMMY from 'scimmy'
+import { LIST, MAX_RESULTS, configureScimmy, sinchDefinition } from './setup.js'
+
+/** RFC 7643 §5: what the bridge supports, honestly (Bulk and /Me are not). */
+export function serviceProviderConfig (baseUrl: string): Record<string, unknown> {
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
+    patch: { supported: true },
+    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    filter: { supported: true, maxResults: MAX_RESULTS },
+    changePassword: { supported: false },
+    sort: { supported: true },
+    etag: { supported: true },
+    authenticationSchemes: [{ type: 'oauthbearertoken', name: 'Bearer token', description: 'Authorization: Bearer <SCIM_BEARER_TOKEN>', primary: true }],
+    meta: { resourceType: 'ServiceProviderConfig', location: `${baseUrl}/ServiceProviderConfig` }
+  }
+}
+
+export function resourceTypes (baseUrl: string): Array<Record<string, unknown>> {
+  configureScimmy()
+  return [SCIMMY.Resources.User, SCIMMY.Resources.Group].map((R) => {
+    const d = R.describe() as Record<string, unknown>
+    const ext = R === SCIMMY.Resources.User ? [...(d.schemaExtensions as unknown[] ?? []), { schema: sinchDefinition().id, required: false }] : d.schemaExtensions
+    return {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
+      ...d,
+      ...(ext === undefined ? {} : { schemaExtensions: ext }),
+      meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/${String(d.id)}` }
+    }
+  })
+}
+
+export function schemas (baseUrl: string): Array<Record<string, unknown>> {
+  configureScimmy()
+  const defs = [SCIMMY.Schemas.User.definition, SCIMMY.Schemas.Group.definition, SCIMMY.Schemas.EnterpriseUser.definition, sinchDefinition()]
+  return defs.map((d) => {
+    const described = d.describe() as Record<string, unknown>
+    // The User definition carries its extension as an attribute once extended; list it apart.
+    const attributes = (described.attributes as Array<{ name: string }>).filter((a) => !a.name.startsWith('urn:'))
+    return { ...described, attributes, meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${String(described.id)}` } }
+  })
+}
+
+export function discoveryList (items: Array<Record<string, unknown>>): Record<string, unknown> {
+  return { schemas: [LIST], totalResults: items.length, startIndex: 1, itemsPerPage: items.length, Resources: items }
+}

@@ -1,0 +1,81 @@
+import SCIMMY from 'scimmy'
+import type { CompareOp, IndexedAttr, Term, Where } from '../store/directory-store.js'
+import { badRequest } from './errors.js'
+
+export type ParsedFilter = InstanceType<typeof SCIMMY.Types.Filter>
+type Cond = [string, ...unknown[]]
+const OPS = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'])
+
+/** SCIMMY parses; a parse failure is the client's: 400 invalidFilter, never a 500. */
+export function parseFilter (text: string): ParsedFilter {
+  try {
+    return new SCIMMY.Types.Filter(text)
+  } catch (err) {
+    throw badRequest('invalidFilter', `Invalid filter: ${(err as Error).message}`, err)
+  }
+}
+
+function conds (v: unknown): Cond[] | null {
+  if (!Array.isArray(v)) return null
+  if (v.length > 0 && Array.isArray(v[0])) return v as Cond[]
+  return [v as Cond]
+}
+
+function toTerms (attr: IndexedAttr, v: unknown, out: Term[], emailType?: string): boolean {
+  const list = conds(v)
+  if (list === null) return false
+  for (const c of list) {
+    const negate = c[0] === 'not'
+    const [op, value] = (negate ? c.slice(1) : c) as [string, unknown]
+    if (!OPS.has(op)) return false
+    if (value !== undefined && value !== null && typeof value === 'object') return false
+    out.push({ attr, op: op as CompareOp, value: (value ?? null) as Term['value'], negate, ...(emailType === undefined ? {} : { emailType }) })
+  }
+  return true
+}
+
+const TOP: Record<string, IndexedAttr> = { id: 'id', username: 'userName', externalid: 'externalId', displayname: 'displayName', active: 'active' }
+
+function branch (expr: Record<string, unknown>, kind: 'user' | 'group'): Term[] | null {
+  const out: Term[] = []
+  for (const [key, v] of Object.entries(expr)) {
+    const k = key.toLowerCase()
+    const top = TOP[k]
+    if (top !== undefined && (kind === 'user' || (top !== 'active' && top !== 'userName'))) {
+      if (!toTerms(top, v, out)) return null
+      continue
+    }
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return null
+    const sub = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([sk, sv]) => [sk.toLowerCase(), sv]))
+    if (k === 'meta') {
+      for (const [sk, sv] of Object.entries(sub)) {
+        if (sk !== 'lastmodified' && sk !== 'created') return null
+        if (!toTerms(sk === 'created' ? 'meta.created' : 'meta.lastModified', sv, out)) return null
+      }
+    } else if (k === 'emails' && kind === 'user') {
+      const type = conds(sub.type)
+      const typeValue = type?.length === 1 && type[0]?.[0] === 'eq' && typeof type[0][1] === 'string' ? type[0][1] : undefined
+      if (Object.keys(sub).some((sk) => sk !== 'value' && sk !== 'type') || (sub.type !== undefined && typeValue === undefined)) return null
+      if (sub.value === undefined) return null
+      if (!toTerms('emails.value', sub.value, out, typeValue)) return null
+    } else if (k === 'members' && kind === 'group') {
+      if (Object.keys(sub).some((sk) => sk !== 'value')) return null
+      if (!toTerms('members.value', sub.value, out)) return null
+    } else {
+      return null
+    }
+  }
+  return out
+}
+
+/** The filter as index lookups, or null when some part needs evaluating against whole resources. */
+export function toWhere (filter: ParsedFilter, kind: 'user' | 'group'): Where | null {
+  const branches = [...(filter as unknown as Array<Record<string, unknown>>)]
+  const where: Where = []
+  for (const b of branches) {
+    const terms = branch(b, kind)
+    if (terms === null) return null
+    where.push(terms)
+  }
+  return where
+}

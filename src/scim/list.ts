@@ -1,0 +1,93 @@
+import type { Query } from '../store/directory-store.js'
+import { badRequest } from './errors.js'
+import { LIST, MAX_RESULTS } from './setup.js'
+
+export interface ListParams {
+  filter: string | null
+  startIndex: number
+  count: number
+  sortBy: string | null
+  descending: boolean
+  attributes: string[] | null
+  excludedAttributes: string[] | null
+}
+
+const split = (v: unknown): string[] | null =>
+  typeof v === 'string' && v.trim() !== '' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : Array.isArray(v) ? v.map(String) : null
+
+function int (v: unknown, name: string, fallback: number): number {
+  if (v === undefined || v === null || v === '') return fallback
+  const n = Number(v)
+  if (!Number.isFinite(n) || !Number.isInteger(n)) throw badRequest('invalidValue', `${name} must be an integer`)
+  return n
+}
+
+/** Query string (GET) or SearchRequest body (POST /.search) → paging, sorting, projection. */
+export function listParams (src: Record<string, unknown>): ListParams {
+  const order = typeof src.sortOrder === 'string' ? src.sortOrder.toLowerCase() : 'ascending'
+  if (order !== 'ascending' && order !== 'descending') throw badRequest('invalidValue', 'sortOrder must be ascending or descending')
+  return {
+    filter: typeof src.filter === 'string' && src.filter.trim() !== '' ? src.filter : null,
+    // RFC 7644 §3.4.2.4: startIndex < 1 is read as 1; count < 0 as 0; count is capped.
+    startIndex: Math.max(1, int(src.startIndex, 'startIndex', 1)),
+    count: Math.min(MAX_RESULTS, Math.max(0, int(src.count, 'count', MAX_RESULTS))),
+    sortBy: typeof src.sortBy === 'string' && src.sortBy !== '' ? src.sortBy : null,
+    descending: order === 'descending',
+    attributes: split(src.attributes),
+    excludedAttributes: split(src.excludedAttributes)
+  }
+}
+
+const SORTABLE: Record<string, NonNullable<Query['sortBy']>> = {
+  id: 'id', username: 'userName', displayname: 'displayName', externalid: 'externalId', 'meta.created': 'meta.created', 'meta.lastmodified': 'meta.lastModified'
+}
+
+export function sortColumn (sortBy: string | null): Query['sortBy'] {
+  if (sortBy === null) return null
+  const col = SORTABLE[sortBy.toLowerCase().replace(/^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/, '')]
+  if (col === undefined) throw badRequest('invalidValue', `sortBy "${sortBy}" is not a sortable attribute`)
+  return col
+}
+
+const ALWAYS = new Set(['id', 'schemas', 'meta'])
+
+function strip (name: string): string {
+  return name.replace(/^urn:ietf:params:scim:schemas:core:2\.0:(User|Group):/i, '')
+}
+
+/** RFC 7644 §3.4.2.5: attributes narrows, excludedAttributes drops; id and schemas always stay. */
+export function project (resource: Record<string, unknown>, p: Pick<ListParams, 'attributes' | 'excludedAttributes'>): Record<string, unknown> {
+  if (p.attributes !== null) {
+    const keep: Record<string, unknown> = {}
+    for (const k of ALWAYS) if (k in resource) keep[k] = resource[k]
+    for (const raw of p.attributes) {
+      const [top, sub] = strip(raw).split('.', 2) as [string, string | undefined]
+      const key = Object.keys(resource).find((k) => k.toLowerCase() === top.toLowerCase())
+      if (key === undefined) continue
+      const value = resource[key]
+      if (sub === undefined || typeof value !== 'object' || value === null) { keep[key] = value; continue }
+      const pick = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([k]) => k.toLowerCase() === sub.toLowerCase()))
+      const prev = keep[key]
+      keep[key] = Array.isArray(value) ? value.map((v) => pick(v as Record<string, unknown>)) : { ...(prev as object ?? {}), ...pick(value as Record<string, unknown>) }
+    }
+    return keep
+  }
+  if (p.excludedAttributes !== null) {
+    const out = { ...resource }
+    for (const raw of p.excludedAttributes) {
+      const [top, sub] = strip(raw).split('.', 2) as [string, string | undefined]
+      const key = Object.keys(out).find((k) => k.toLowerCase() === top.toLowerCase())
+      if (key === undefined || ALWAYS.has(key)) continue
+      if (sub === undefined) delete out[key]
+      else if (typeof out[key] === 'object' && out[key] !== null && !Array.isArray(out[key])) {
+        out[key] = Object.fromEntries(Object.entries(out[key] as Record<string, unknown>).filter(([k]) => k.toLowerCase() !== sub.toLowerCase()))
+      }
+    }
+    return out
+  }
+  return resource
+}
+
+export function listResponse (resources: Array<Record<string, unknown>>, total: number, startIndex: number): Record<string, unknown> {
+  return { schemas: [LIST], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources }
+}

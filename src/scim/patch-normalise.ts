@@ -1,0 +1,72 @@
+import { ENTERPRISE } from './setup.js'
+
+export interface PatchOperation { op: string, path?: string, value?: unknown }
+
+const BOOL = /^(true|false)$/i
+const MANAGER = `${ENTERPRISE}:manager`.toLowerCase()
+
+function bool (v: unknown): unknown {
+  return typeof v === 'string' && BOOL.test(v) ? v.toLowerCase() === 'true' : v
+}
+
+/** Entra sends manager as an object, an array of one, or a bare id. */
+function manager (v: unknown): unknown {
+  if (Array.isArray(v)) return manager(v[0])
+  if (typeof v === 'string') return { value: v }
+  return v
+}
+
+/** Entra may send roles (and other multi-valued attributes) as stringified JSON. */
+function maybeJson (v: unknown): unknown {
+  if (typeof v !== 'string' || !/^\s*[[{]/.test(v)) return v
+  try {
+    return JSON.parse(v)
+  } catch {
+    return v
+  }
+}
+
+function fixValue (path: string, v: unknown): unknown {
+  const p = path.toLowerCase()
+  if (p === 'active') return bool(v)
+  if (p === MANAGER || p === 'manager') return manager(v)
+  if (p === 'roles' || p === 'entitlements') return maybeJson(v)
+  return v
+}
+
+/**
+ * Normalises what Okta and Entra send into plain RFC 7644 PATCH for SCIMMY (IDP.md): capitalised
+ * ops, "True"/"False" strings, managers as strings, stringified roles, explicit nulls (→ remove),
+ * and Entra's no-path objects carrying an `id`.
+ */
+export function normaliseOperations (ops: unknown): PatchOperation[] {
+  if (!Array.isArray(ops)) return []
+  const out: PatchOperation[] = []
+  for (const raw of ops as Array<Record<string, unknown>>) {
+    if (typeof raw !== 'object' || raw === null) continue
+    const op = String(raw.op ?? '').toLowerCase()
+    const path = typeof raw.path === 'string' && raw.path.trim() !== '' ? raw.path.trim() : undefined
+    if (path !== undefined) {
+      if (raw.value === null && op !== 'remove') out.push({ op: 'remove', path })
+      else out.push(raw.value === undefined ? { op, path } : { op, path, value: fixValue(path, raw.value) })
+      continue
+    }
+    if (typeof raw.value !== 'object' || raw.value === null || Array.isArray(raw.value)) {
+      out.push({ op, value: raw.value })
+      continue
+    }
+    const value: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(raw.value as Record<string, unknown>)) {
+      if (k === 'id' || k === 'meta' || k === 'schemas') continue
+      if (v === null) {
+        out.push({ op: 'remove', path: k })
+        continue
+      }
+      value[k] = k.toLowerCase() === ENTERPRISE.toLowerCase() && typeof v === 'object' && v !== null && 'manager' in v
+        ? { ...(v as Record<string, unknown>), manager: manager((v as Record<string, unknown>).manager) }
+        : fixValue(k, v)
+    }
+    if (Object.keys(value).length > 0) out.push({ op, value })
+  }
+  return out
+}

@@ -1,0 +1,120 @@
+import type { EmailValue, GroupRecord, UserRecord } from '../store/types.js'
+import type { GroupInput, UserInput } from '../store/directory-store.js'
+import { badRequest, fromScimmy } from './errors.js'
+import { normaliseOperations } from './patch-normalise.js'
+import { CORE_GROUP, CORE_USER, ENTERPRISE, SINCH_EXT, groupDefinition, userDefinition } from './setup.js'
+
+export interface SinchProjectView { projectId: string, role: string | null, status: string | null, pendingError: string | null }
+
+type Json = Record<string, unknown>
+
+function object (body: unknown): Json {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('invalidSyntax', 'The request body must be a JSON object')
+  return body as Json
+}
+
+/** Quirks in whole-resource bodies: string booleans, bare-string managers, stringified roles. */
+function normaliseBody (body: Json): Json {
+  const out: Json = {}
+  for (const [k, v] of Object.entries(body)) {
+    if (v === null) continue
+    out[k] = v
+  }
+  if (typeof out.active === 'string' && /^(true|false)$/i.test(out.active)) out.active = out.active.toLowerCase() === 'true'
+  if (typeof out.roles === 'string') {
+    try { out.roles = JSON.parse(out.roles) } catch { /* left for validation to reject */ }
+  }
+  const ent = out[ENTERPRISE]
+  if (typeof ent === 'object' && ent !== null) {
+    const e = { ...(ent as Json) }
+    if (Array.isArray(e.manager)) e.manager = e.manager[0]
+    if (typeof e.manager === 'string') e.manager = { value: e.manager }
+    out[ENTERPRISE] = e
+  }
+  delete out[SINCH_EXT]
+  return out
+}
+
+function coerceUser (body: Json): Json {
+  try {
+    return JSON.parse(JSON.stringify(userDefinition().coerce({ ...body, schemas: body.schemas ?? [CORE_USER] }, 'in'))) as Json
+  } catch (err) {
+    throw fromScimmy(err)
+  }
+}
+
+/** A SCIM User body (POST, PUT, or the result of a PATCH) → what the directory stores. */
+export function userInput (rawBody: unknown, current: UserRecord | null): UserInput {
+  const body = normaliseBody(object(rawBody))
+  const resource = coerceUser(body)
+  delete resource.meta
+  delete resource.id
+  delete resource.groups
+  // Accepted (Okta sends one on create) and dropped here: never stored, logged or returned.
+  for (const k of Object.keys(resource)) if (k.toLowerCase() === 'password') delete resource[k]
+  const userName = resource.userName
+  if (typeof userName !== 'string' || userName.trim() === '') throw badRequest('invalidValue', 'userName is required')
+  // A PUT that does not mention active must not flip it (Okta custom apps, IDP.md).
+  const active = typeof resource.active === 'boolean' ? resource.active : current?.active ?? true
+  resource.active = active
+  const emails = Array.isArray(resource.emails) ? (resource.emails as EmailValue[]).filter((e) => typeof e?.value === 'string') : []
+  return {
+    userName,
+    externalId: typeof resource.externalId === 'string' ? resource.externalId : null,
+    displayName: typeof resource.displayName === 'string' ? resource.displayName : null,
+    active,
+    emails,
+    resource
+  }
+}
+
+export interface ResourceContext { baseUrl: string }
+
+export function etag (version: number): string {
+  return `W/"${version}"`
+}
+
+export function userJson (u: UserRecord, ctx: ResourceContext, groups: Array<{ id: string, displayName: string }>, sinch: SinchProjectView[] | undefined): Json {
+  const schemas = new Set<string>([CORE_USER])
+  if (u.resource[ENTERPRISE] !== undefined) schemas.add(ENTERPRISE)
+  const out: Json = { ...u.resource, id: u.id, active: u.active }
+  if (groups.length > 0) out.groups = groups.map((g) => ({ value: g.id, display: g.displayName, $ref: `${ctx.baseUrl}/Groups/${g.id}`, type: 'direct' }))
+  if (sinch !== undefined) {
+    schemas.add(SINCH_EXT)
+    out[SINCH_EXT] = { projects: sinch }
+  }
+  out.schemas = [...schemas]
+  out.meta = { resourceType: 'User', created: u.created, lastModified: u.lastModified, location: `${ctx.baseUrl}/Users/${u.id}`, version: etag(u.version) }
+  return out
+}
+
+export function groupInput (rawBody: unknown, memberIdsFromBody = true): Omit<GroupInput, 'memberIds'> & { memberIds: string[] | null } {
+  const body = normaliseBody(object(rawBody))
+  let coerced: Json
+  try {
+    coerced = JSON.parse(JSON.stringify(groupDefinition().coerce({ ...body, schemas: body.schemas ?? [CORE_GROUP] }, 'in'))) as Json
+  } catch (err) {
+    throw fromScimmy(err)
+  }
+  const displayName = coerced.displayName
+  if (typeof displayName !== 'string' || displayName.trim() === '') throw badRequest('invalidValue', 'displayName is required')
+  const members = Array.isArray(coerced.members) ? coerced.members as Array<{ value?: unknown }> : null
+  const memberIds = memberIdsFromBody && members !== null ? [...new Set(members.map((m) => String(m.value ?? '')).filter((v) => v !== ''))] : null
+  delete coerced.members
+  delete coerced.meta
+  delete coerced.id
+  return { displayName, externalId: typeof coerced.externalId === 'string' ? coerced.externalId : null, memberIds, resource: coerced }
+}
+
+export function groupJson (g: GroupRecord, ctx: ResourceContext, names: Map<string, string>): Json {
+  return {
+    ...g.resource,
+    schemas: [CORE_GROUP],
+    id: g.id,
+    displayName: g.displayName,
+    members: g.memberIds.map((id) => ({ value: id, $ref: `${ctx.baseUrl}/Users/${id}`, type: 'User', ...(names.has(id) ? { display: names.get(id) } : {}) })),
+    meta: { resourceType: 'Group', created: g.created, lastModified: g.lastModified, location: `${ctx.baseUrl}/Groups/${g.id}`, version: etag(g.version) }
+  }
+}
+
+export { normaliseOperations }
