@@ -1,19 +1,191 @@
+import { hostname } from 'node:os'
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import type { Config } from './config/config.js'
-import { createLogger } from './observability/logger.js'
+import { readOrCreateToken } from './config/token-file.js'
+import { createDirectory } from './directory/index.js'
+import { registerOpsRoutes } from './http/ops-routes.js'
+import { registerStatusPage } from './http/status-page.js'
+import { createLogger, type Logger } from './observability/logger.js'
+import { createMetrics, type Metrics } from './observability/metrics.js'
+import { createExecutor } from './provisioning/executor.js'
+import { loadMappingFile } from './provisioning/mapping-file.js'
+import { createProvisioner, type Provisioner } from './provisioning/provisioner.js'
+import type { RulesConfig } from './provisioning/rules.js'
+import { createReconciler, type Reconciler } from './reconciler/reconciler.js'
+import { createSimulator, type Simulator } from './simulator/index.js'
+import { createSinchClient, type SinchClient } from './sinch/index.js'
+import { createStore, type Store } from './store/index.js'
+import { createReadiness } from './observability/readiness.js'
+import { sinchExtensionReader } from './provisioning/extension.js'
 
-/** Loads nothing itself: takes a parsed config, creates every dependency, listens, closes on signals. */
-export async function startBridge (config: Config): Promise<void> {
-  const logger = createLogger(config.logLevel)
-  const app = await buildApp({ logger, trustProxy: config.trustProxy })
-  await app.listen({ port: config.port, host: config.host })
+export interface Bridge {
+  config: Config
+  app: FastifyInstance
+  store: Store
+  sinch: SinchClient
+  provisioner: Provisioner
+  reconciler: Reconciler
+  simulator: Simulator | null
+  metrics: Metrics
+  logger: Logger
+  scimTokens: string[]
+  rules: RulesConfig
+  /** Starts the queue worker and the reconciler (not done by createBridge, so tests control them). */
+  startBackground (): void
+  close (): Promise<void>
+}
+
+export interface BridgeOptions {
+  logger?: Logger
+  /** Sandbox only: options passed to the in-process simulator. */
+  simulatorOptions?: Record<string, unknown>
+  requestBudgetMs?: number
+  sinchRetry?: { baseMs?: number, capMs?: number, maxAttempts?: number, deadlineMs?: number }
+  queueBackoff?: { baseMs: number, capMs: number }
+  pollMs?: number
+}
+
+export function rulesFrom (config: Config): RulesConfig {
+  return {
+    managedProjects: config.projects.managed,
+    defaultProjects: config.projects.defaults,
+    defaultRole: config.projects.defaultRole,
+    allowOwner: config.allowOwner,
+    deactivateAction: config.deactivateAction,
+    mapping: config.mappingFile === undefined ? null : loadMappingFile(config.mappingFile, config.projects.managed)
+  }
+}
+
+/** Creates every dependency from a parsed config and wires them; listens on nothing. */
+export async function createBridge (config: Config, opts: BridgeOptions = {}): Promise<Bridge> {
+  const logger = opts.logger ?? createLogger(config.logLevel)
+  const rules = rulesFrom(config)
+  const scimTokens = config.scimTokens.length > 0 ? config.scimTokens : [readOrCreateToken(config.dataDir).token]
+  let simulator: Simulator | null = null
+  let apiUrl = config.sinch.apiUrl
+  let authUrl = config.sinch.authUrl
+  if (config.sandbox) {
+    simulator = createSimulator({ projects: config.projects.managed, autoAcceptMs: config.sandboxAutoAcceptMs, ...opts.simulatorOptions })
+    const url = await simulator.listen(0, '127.0.0.1')
+    apiUrl = url
+    authUrl = `${url}/oauth2/token`
+  }
+  const store = await createStore(config.databaseUrl)
+  const metrics = createMetrics()
+  const sinch = createSinchClient({
+    apiUrl: apiUrl ?? '',
+    authUrl: authUrl ?? '',
+    keyId: config.sinch.keyId,
+    keySecret: config.sinch.keySecret,
+    authMode: config.sinch.authMode,
+    logger,
+    ...(opts.sinchRetry === undefined ? {} : { retry: opts.sinchRetry }),
+    onCall: (e) => {
+      metrics.sinchCalls.inc({ operation: e.operation, outcome: e.outcome })
+      metrics.sinchCallDuration.observe({ operation: e.operation }, e.durationMs / 1000)
+    }
+  })
+  const owner = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`
+  const executor = createExecutor({ store, sinch, rules, logger, onOp: (e) => metrics.changes.inc(e) })
+  const provisioner = createProvisioner({
+    executor,
+    store,
+    logger,
+    owner,
+    ...(opts.requestBudgetMs === undefined ? {} : { requestBudgetMs: opts.requestBudgetMs }),
+    ...(opts.queueBackoff === undefined ? {} : { backoff: opts.queueBackoff }),
+    ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs })
+  })
+  const reconciler = createReconciler({
+    store,
+    sinch,
+    managedProjects: config.projects.managed,
+    logger,
+    owner,
+    intervalMs: config.reconcileIntervalSeconds * 1000,
+    onQueued: () => provisioner.wake(),
+    onReport: (r) => {
+      metrics.reconcileDuration.set(r.durationMs / 1000)
+      if (r.ok) metrics.reconcileLastSuccess.set(Date.parse(r.finishedAt) / 1000)
+    }
+  })
+  metrics.setSources({
+    queueDepth: async () => await store.queueDepth(),
+    driftCount: async () => (reconciler.lastReport()?.projects ?? []).reduce((n, p) => n + p.unmanagedCount, 0)
+  })
+  const directory = createDirectory(store)
+  const app = await buildApp({
+    logger,
+    trustProxy: config.trustProxy,
+    scimBasePath: config.scimBasePath,
+    scimTokens: () => scimTokens,
+    directory,
+    provisioning: provisioner,
+    sinchExtension: sinchExtensionReader(store)
+  })
+  await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch, reconciler, intervalMs: config.reconcileIntervalSeconds * 1000 }) })
+  const adminTokens = config.adminToken === undefined ? scimTokens : [...scimTokens, config.adminToken]
+  await registerStatusPage(app, { store, managedProjects: config.projects.managed, tokens: () => adminTokens, sandbox: config.sandbox })
+
+  let pruneTimer: NodeJS.Timeout | null = null
+  const prune = async (): Promise<void> => {
+    const before = new Date(Date.now() - config.auditRetentionDays * 86_400_000).toISOString()
+    await store.pruneAudit(before).catch((err: Error) => logger.warn({ err: err.message }, 'audit pruning failed'))
+  }
+  return {
+    config,
+    app,
+    store,
+    sinch,
+    provisioner,
+    reconciler,
+    simulator,
+    metrics,
+    logger,
+    scimTokens,
+    rules,
+    startBackground () {
+      provisioner.start()
+      reconciler.start()
+      void prune()
+      pruneTimer = setInterval(() => { void prune() }, 86_400_000)
+    },
+    async close () {
+      if (pruneTimer !== null) clearInterval(pruneTimer)
+      // In-flight SCIM requests finish first; then the background work; then the pools.
+      await app.close()
+      await reconciler.stop()
+      await provisioner.stop()
+      await sinch.close()
+      await store.close()
+      await simulator?.close()
+    }
+  }
+}
+
+/** `serve`: create, listen, print the banner, close everything on SIGTERM/SIGINT within 10 s. */
+export async function startBridge (config: Config): Promise<Bridge> {
+  const bridge = await createBridge(config)
+  const address = await bridge.app.listen({ port: config.port, host: config.host })
+  bridge.startBackground()
+  const { banner } = await import('./cli/banner.js')
+  process.stdout.write(banner(bridge, address))
   const close = async (signal: string): Promise<void> => {
-    logger.info({ signal }, 'shutting down')
-    const timer = setTimeout(() => process.exit(1), 10_000)
-    await app.close()
-    clearTimeout(timer)
+    bridge.logger.info({ signal }, 'shutting down')
+    const timer = setTimeout(() => {
+      bridge.logger.error('shutdown took longer than 10 s; exiting')
+      process.exit(1)
+    }, 10_000)
+    try {
+      await bridge.close()
+    } finally {
+      clearTimeout(timer)
+    }
     process.exit(0)
   }
   process.once('SIGTERM', (s) => { void close(s) })
   process.once('SIGINT', (s) => { void close(s) })
+  return bridge
 }

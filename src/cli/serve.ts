@@ -1,17 +1,19 @@
-import { loadConfig } from '../config/load.js'
 import { startBridge } from '../main.js'
+import { configOrExit } from './common.js'
 
 export async function serveCommand (args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write('Usage: sinch-scim-bridge serve\n\nStarts the bridge. All settings come from the environment (or .env); see README.\n')
+    process.stdout.write('Usage: sinch-scim-bridge serve\n\nStarts the bridge. Settings come from the environment (or .env); see the README.\nWithout SINCH_KEY_ID/SINCH_KEY_SECRET it runs in sandbox mode against the bundled simulator.\n')
     return 0
   }
-  const loaded = loadConfig()
-  if (!loaded.ok) {
-    process.stderr.write(`invalid configuration:\n${loaded.problems.map((p) => `  ${p}`).join('\n')}\n`)
-    return 2
+  const config = configOrExit()
+  if (typeof config === 'number') return config
+  try {
+    await startBridge(config)
+  } catch (err) {
+    process.stderr.write(`failed to start: ${(err as Error).message}\n`)
+    return 1
   }
-  await startBridge(loaded.config)
-  // Keep running: startBridge installs signal handlers that close everything and exit.
+  // Runs until a signal: startBridge's handlers close everything and exit.
   return await new Promise<number>(() => {})
 }

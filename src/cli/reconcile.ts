@@ -1,0 +1,44 @@
+import { parseArgs } from 'node:util'
+import { createBridge } from '../main.js'
+import { createLogger } from '../observability/logger.js'
+import { dryRunReconcile, formatDryRun } from '../reconciler/dry-run.js'
+import { configOrExit } from './common.js'
+
+const HELP = `Usage: sinch-scim-bridge reconcile [--dry-run] [--json]
+
+Lists every managed project, refreshes what the bridge knows of Sinch, and converges Sinch to the
+directory once, then exits. With --dry-run it prints the changes it would make and changes nothing.
+`
+
+export async function reconcileCommand (args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } } })
+  if (values.help === true) {
+    process.stdout.write(HELP)
+    return 0
+  }
+  const config = configOrExit()
+  if (typeof config === 'number') return config
+  if (config.sandbox) process.stderr.write('sandbox mode: reconciling against a fresh in-process simulator, not Sinch\n')
+  const bridge = await createBridge(config, { logger: createLogger(values.json === true ? 'silent' : 'warn') })
+  try {
+    if (values['dry-run'] === true) {
+      const result = await dryRunReconcile({ store: bridge.store, sinch: bridge.sinch, rules: bridge.rules })
+      process.stdout.write(values.json === true ? JSON.stringify(result, null, 2) + '\n' : formatDryRun(result))
+      return 0
+    }
+    const report = await bridge.reconciler.runOnce()
+    await bridge.provisioner.drain()
+    const depth = await bridge.store.queueDepth()
+    if (values.json === true) {
+      process.stdout.write(JSON.stringify({ ...report, queueDepthAfter: depth.depth }, null, 2) + '\n')
+    } else {
+      for (const p of report.projects) {
+        process.stdout.write(`${p.projectId}: ${p.members} members, ${p.managed} managed, ${p.unmanagedCount} not managed, ${p.changedByHand} changed by hand, ${p.accepted} invites accepted\n`)
+      }
+      process.stdout.write(`${report.ok ? 'reconcile ok' : `reconcile failed: ${report.error}`} in ${report.durationMs} ms; ${depth.depth} user(s) still queued for retry\n`)
+    }
+    return report.ok ? 0 : 1
+  } finally {
+    await bridge.close()
+  }
+}

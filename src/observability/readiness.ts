@@ -1,0 +1,49 @@
+import type { ReadinessCheck } from '../http/ops-routes.js'
+
+export interface ReadinessSources {
+  store: { ping (): Promise<void> }
+  sinch: { lastTokenAt (): number | null, fetchToken (): Promise<void> }
+  reconciler: { lastReport (): { finishedAt: string, ok: boolean } | null }
+  intervalMs: number
+  startedAt?: number
+}
+
+const TOKEN_FRESH_MS = 60 * 60 * 1000
+
+/**
+ * /readyz: the store answers, Sinch handed us a token within the hour (one is fetched if not),
+ * and the reconciler finished a run within three intervals of now (or of start-up).
+ */
+export function createReadiness (s: ReadinessSources): ReadinessCheck[] {
+  const startedAt = s.startedAt ?? Date.now()
+  let tokenProbe: Promise<void> | null = null
+  return [
+    {
+      name: 'store',
+      check: async () => {
+        await s.store.ping()
+        return { ok: true, detail: 'reachable' }
+      }
+    },
+    {
+      name: 'sinch',
+      check: async () => {
+        const last = s.sinch.lastTokenAt()
+        if (last !== null && Date.now() - last < TOKEN_FRESH_MS) return { ok: true, detail: 'token obtained recently' }
+        // One probe at a time: a load balancer polling /readyz must not hammer the token endpoint.
+        tokenProbe ??= s.sinch.fetchToken().finally(() => { tokenProbe = null })
+        await tokenProbe
+        return { ok: true, detail: 'token obtained' }
+      }
+    },
+    {
+      name: 'reconciler',
+      check: async () => {
+        const report = s.reconciler.lastReport()
+        const since = report === null ? startedAt : Date.parse(report.finishedAt)
+        const stuck = Date.now() - since > 3 * s.intervalMs
+        return { ok: !stuck, detail: report === null ? (stuck ? 'no reconcile finished since start' : 'first reconcile pending') : `last run ${report.finishedAt}${report.ok ? '' : ' (failed)'}` }
+      }
+    }
+  ]
+}
