@@ -68,7 +68,8 @@ export function toConfig (env: Env): Config {
     deactivateAction: env.DEACTIVATE_ACTION,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
-    reconcileIntervalSeconds: env.RECONCILE_INTERVAL,
+    // The sandbox reconciles often so a newcomer sees an accepted invite turn ACTIVE within seconds.
+    reconcileIntervalSeconds: env.RECONCILE_INTERVAL ?? (sandbox ? 15 : 600),
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,

@@ -71,7 +71,8 @@ export const EnvSchema = z
       .optional()
       .default('sqlite:./data/bridge.db'),
     DATA_DIR: z.string().trim().min(1).optional().default('./data'),
-    RECONCILE_INTERVAL: int(600, 5, 7 * 24 * 3600),
+    RECONCILE_INTERVAL: z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
+      .pipe(z.number().int().min(5, 'must be at least 5').max(7 * 24 * 3600, 'must be at most 604800')).optional(),
     TRUST_PROXY: bool(false),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
     AUDIT_RETENTION_DAYS: int(365, 1, 36500),

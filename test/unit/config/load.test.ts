@@ -32,7 +32,7 @@ describe('loadConfig', () => {
     expect(r.config.projects.defaultRole).toBe('MEMBER')
     expect(r.config.deactivateAction).toBe('remove')
     expect(r.config.databaseUrl).toBe('sqlite:./data/bridge.db')
-    expect(r.config.reconcileIntervalSeconds).toBe(600)
+    expect(r.config.reconcileIntervalSeconds).toBe(15)
     expect(r.config.trustProxy).toBe(false)
   })
 
@@ -45,6 +45,7 @@ describe('loadConfig', () => {
     expect(r.config.sinch.authUrl).toBe('https://auth.sinch.com/oauth2/token')
     expect(r.config.scimTokens).toEqual(['first-token-aaaaaaaa', 'second-token-bbbbbbb'])
     expect(r.config.projects.managed).toEqual(['p1', 'p2'])
+    expect(r.config.reconcileIntervalSeconds).toBe(600)
   })
 
   it('honours explicit overrides', () => {
