@@ -8,11 +8,24 @@ const OPS = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr']
 
 /** SCIMMY parses; a parse failure is the client's: 400 invalidFilter, never a 500. */
 export function parseFilter (text: string): ParsedFilter {
+  let filter: ParsedFilter
   try {
-    return new SCIMMY.Types.Filter(text)
+    filter = new SCIMMY.Types.Filter(text)
   } catch (err) {
     throw badRequest('invalidFilter', `Invalid filter: ${(err as Error).message}`, err)
   }
+  // SCIMMY accepts `userName eq` with no value; RFC 7644 §3.4.2.2 needs one for every operator but pr.
+  const complete = (node: unknown): boolean => {
+    if (Array.isArray(node)) {
+      if (node.length > 0 && Array.isArray(node[0])) return node.every(complete)
+      const c = node[0] === 'not' ? node.slice(1) : node
+      return c[0] === 'pr' || c.length >= 2
+    }
+    if (typeof node === 'object' && node !== null) return Object.values(node).every(complete)
+    return true
+  }
+  if (!(filter as unknown as unknown[]).every(complete)) throw badRequest('invalidFilter', `Invalid filter: an operator is missing its value in "${text}"`)
+  return filter
 }
 
 function conds (v: unknown): Cond[] | null {

@@ -33,6 +33,19 @@ export function configureScimmy (): void {
   SCIMMY.Resources.declare(SCIMMY.Resources.User.extend(SCIMMY.Schemas.EnterpriseUser, false))
   SCIMMY.Resources.declare(SCIMMY.Resources.Group)
   SCIMMY.Schemas.declare(SinchUserSchema)
+  relaxEmptyCanonicalValues(SCIMMY.Schemas.User.definition.attributes)
+}
+
+/**
+ * SCIMMY declares some `type` sub-attributes (roles, entitlements, …) with an empty canonical
+ * list and then rejects every value; RFC 7643 names none for them and Entra sends its own
+ * (e.g. "WindowsAzureActiveDirectoryRole"). An empty list means "no constraint" here.
+ */
+function relaxEmptyCanonicalValues (attributes: Array<{ config?: { canonicalValues?: unknown }, subAttributes?: unknown }>): void {
+  for (const a of attributes) {
+    if (a.config !== undefined && Array.isArray(a.config.canonicalValues) && a.config.canonicalValues.length === 0) a.config.canonicalValues = false
+    if (Array.isArray(a.subAttributes)) relaxEmptyCanonicalValues(a.subAttributes as typeof attributes)
+  }
 }
 
 export function userDefinition (): InstanceType<typeof SchemaDefinition> {

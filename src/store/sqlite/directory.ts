@@ -35,7 +35,7 @@ export function createSqliteDirectory (db: SqliteDatabase): DirectoryStore & Sub
     deleteEmails: db.prepare('DELETE FROM user_emails WHERE user_id = ?'),
     insertEmail: db.prepare('INSERT INTO user_emails (user_id, value_lc, type_lc) VALUES (?, ?, ?)'),
     groupById: db.prepare('SELECT * FROM groups WHERE id = ?'),
-    membersOf: db.prepare('SELECT user_id FROM group_members WHERE group_id = ?').pluck(),
+    membersOf: db.prepare('SELECT user_id FROM group_members WHERE group_id = ? ORDER BY rowid').pluck(),
     insertGroup: db.prepare(`INSERT INTO groups (id, display_name, display_name_lc, external_id, resource, version, created, last_modified)
       VALUES (@id, @displayName, @displayNameLc, @externalId, @resource, 1, @now, @now)`),
     updateGroup: db.prepare(`UPDATE groups SET display_name = @displayName, display_name_lc = @displayNameLc, external_id = @externalId, resource = @resource,
