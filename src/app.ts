@@ -35,6 +35,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle'
   })
   // SCIM bodies arrive as application/scim+json or application/json (with or without charset).
+  app.removeContentTypeParser('text/plain')
   app.addContentTypeParser(['application/scim+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
   registerErrorHandling(app)
   app.get('/healthz', async () => ({ status: 'ok' }))

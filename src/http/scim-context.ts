@@ -45,7 +45,15 @@ export function listRequest (src: Record<string, unknown>, kind: 'user' | 'group
     where = toWhere(filter, kind)
     if (where === null) {
       const f = new SCIMMY.Types.Filter(params.filter)
-      match = (r) => f.match([r]).length > 0
+      // SCIMMY's matcher throws on a missing parent attribute (name.givenName with no name):
+      // such a resource simply does not match.
+      match = (r) => {
+        try {
+          return f.match([r]).length > 0
+        } catch {
+          return false
+        }
+      }
     }
   }
   return { params, req: { where, match, sortBy: sortColumn(params.sortBy), descending: params.descending, offset: params.startIndex - 1, limit: params.count } }
