@@ -3,7 +3,11 @@ export type SinchOperation = 'token' | 'list' | 'invite' | 'update' | 'remove' |
 
 export interface FieldViolation { field: string, description: string }
 
-/** One error type for every Sinch failure; `code` is stable, `kind` tells retry logic what to do. */
+/**
+ * One error type for every Sinch failure; `code` is stable, `kind` tells retry logic what to do
+ * (NOT_FOUND and CONFLICT are permanent: repeating the same call gives the same answer). Messages
+ * never carry the token, the key secret or an Authorization header.
+ */
 export class SinchError extends Error {
   override readonly name = 'SinchError'
   readonly kind: 'permanent' | 'transient' | 'auth'
@@ -19,6 +23,21 @@ export class SinchError extends Error {
     super(message, options)
     this.kind = code === 'SINCH_TRANSIENT' ? 'transient' : code === 'SINCH_AUTH' ? 'auth' : 'permanent'
   }
+}
+
+/** The error code for a final HTTP status that is neither success nor retryable. */
+export function codeForStatus (status: number): SinchErrorCode {
+  if (status === 401) return 'SINCH_AUTH'
+  if (status === 404) return 'SINCH_NOT_FOUND'
+  if (status === 409) return 'SINCH_CONFLICT'
+  return 'SINCH_PERMANENT'
+}
+
+/** Blanks every occurrence of the given secrets (tokens, key secret) in text bound for a message. */
+export function scrub (text: string, secrets: ReadonlyArray<string | null>): string {
+  let out = text
+  for (const s of secrets) if (s !== null && s.length >= 4) out = out.split(s).join('[redacted]')
+  return out.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, '$1 [redacted]')
 }
 
 export interface ParsedErrorBody {
@@ -52,6 +71,11 @@ export function parseErrorBody (text: string): ParsedErrorBody {
       }
     }
     return out
+  }
+  // Problem+JSON (RFC 9457 §3) carries field problems as extension members; read the common ones.
+  for (const v of [j['invalid-params'], j.invalidParams, j.errors, j.fieldViolations].flatMap((x) => Array.isArray(x) ? x as Array<Record<string, unknown>> : [])) {
+    if (typeof v !== 'object' || v === null) continue
+    out.fieldViolations.push({ field: String(v.field ?? v.name ?? v.pointer ?? ''), description: String(v.description ?? v.reason ?? v.detail ?? v.message ?? '') })
   }
   out.message = typeof j.detail === 'string' ? j.detail : typeof j.title === 'string' ? j.title : typeof j.error_description === 'string' ? j.error_description : typeof j.message === 'string' ? j.message : null
   out.status = typeof j.title === 'string' ? j.title : typeof j.error === 'string' ? j.error : null

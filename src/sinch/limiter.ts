@@ -11,10 +11,20 @@ export interface LimiterOptions {
 
 export const DEFAULT_LIMITER: LimiterOptions = { initialRate: 50, minRate: 0.5, maxRate: 2000, maxConcurrency: 32, increasePerSec: 20, decrease: 0.9 }
 
+/** Thrown to callers still queued (or arriving) after close(). */
+export class LimiterClosedError extends Error {
+  override readonly name = 'LimiterClosedError'
+  constructor () { super('the Sinch client is closed') }
+}
+
+interface Waiter { resolve: () => void, reject: (err: Error) => void }
+
 /**
  * Adaptive limiter on rate and concurrency (AIMD). Sinch publishes no limits and sends no
- * Retry-After, so the client finds the limit itself: it speeds up while calls succeed and backs
- * off on 429, at most once per window so one burst of refusals counts as one signal.
+ * Retry-After (shared/sinch-api.md, "Rate limits"), so the client finds the limit itself: it
+ * speeds up while calls succeed and backs off on 429, at most once per window so one burst of
+ * refusals counts as one signal. Waiters form a FIFO queue; at most one timer is armed, and
+ * only when the next start slot lies in the future, so nothing spins.
  */
 export class AdaptiveLimiter {
   rate: number
@@ -25,20 +35,23 @@ export class AdaptiveLimiter {
   private threshold = Number.POSITIVE_INFINITY
   /** Completion times of the last second's successes: what the server really let through. */
   private readonly recent: number[] = []
-  private lastDecrease = 0
-  private readonly queue: Array<() => void> = []
+  private lastDecrease = Number.NEGATIVE_INFINITY
+  private readonly queue: Waiter[] = []
   private timer: NodeJS.Timeout | null = null
   private closed = false
 
   constructor (private readonly o: LimiterOptions, private readonly now: () => number = Date.now) {
-    this.rate = o.initialRate
+    this.rate = Math.min(o.maxRate, Math.max(o.minRate, o.initialRate))
     this.concurrency = o.maxConcurrency
   }
 
+  get queued (): number { return this.queue.length }
+
   /** Resolves when a call may start; the caller must call the returned release exactly once. */
   async acquire (): Promise<() => void> {
-    await new Promise<void>((resolve) => {
-      this.queue.push(resolve)
+    if (this.closed) throw new LimiterClosedError()
+    await new Promise<void>((resolve, reject) => {
+      this.queue.push({ resolve, reject })
       this.pump()
     })
     let released = false
@@ -50,6 +63,7 @@ export class AdaptiveLimiter {
     }
   }
 
+  /** Additive increase: +1 per success in slow start, else +increasePerSec per second of successes. */
   onSuccess (): void {
     const t = this.now()
     this.recent.push(t)
@@ -59,6 +73,7 @@ export class AdaptiveLimiter {
     if (this.concurrency < this.o.maxConcurrency) this.concurrency = Math.min(this.o.maxConcurrency, this.concurrency + 1 / this.concurrency)
   }
 
+  /** Multiplicative decrease of rate and concurrency, once per window. */
   onRateLimited (): void {
     const t = this.now()
     // One decrease per window: the calls already in flight were sent at the old rate.
@@ -67,17 +82,20 @@ export class AdaptiveLimiter {
     // Straight down to what actually got through in the last second: when the limit is a token
     // bucket, that is its refill rate, the best steady speed there is.
     const delivered = this.recent.filter((x) => x >= t - 1000).length
-    this.rate = Math.max(this.o.minRate, delivered > 0 ? Math.min(this.rate * this.o.decrease, delivered * 0.97) : this.rate * this.o.decrease)
+    const target = delivered > 0 ? Math.min(this.rate * this.o.decrease, delivered * 0.97) : this.rate * this.o.decrease
+    this.rate = Math.max(this.o.minRate, target)
     this.threshold = this.rate
     this.concurrency = Math.max(1, this.concurrency * this.o.decrease)
+    // Calls not yet started wait for the slower pace too.
+    this.nextSlot = Math.max(this.nextSlot, t + 1000 / this.rate)
   }
 
+  /** Stops the timer and fails every waiter, so nothing hangs on shutdown and no timer survives. */
   close (): void {
     this.closed = true
     if (this.timer !== null) clearTimeout(this.timer)
     this.timer = null
-    // Let waiters go so nothing hangs on shutdown; their calls fail fast on the closed pool.
-    for (const w of this.queue.splice(0)) w()
+    for (const w of this.queue.splice(0)) w.reject(new LimiterClosedError())
   }
 
   private pump (): void {
@@ -90,7 +108,7 @@ export class AdaptiveLimiter {
       }
       this.nextSlot = Math.max(t, this.nextSlot) + 1000 / this.rate
       this.inFlight++
-      this.queue.shift()?.()
+      this.queue.shift()?.resolve()
     }
   }
 }

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino'
 import type { Dispatcher } from 'undici'
 import { DEFAULT_RETRY, fullJitter, retryAfterMs, sleep, type RetryPolicy } from './backoff.js'
-import { SinchError, parseErrorBody, type SinchOperation } from './errors.js'
-import type { AdaptiveLimiter } from './limiter.js'
+import { SinchError, codeForStatus, parseErrorBody, scrub, type SinchOperation } from './errors.js'
+import { LimiterClosedError, type AdaptiveLimiter } from './limiter.js'
 import type { TokenCache } from './token-cache.js'
 
 export type CallOutcome = 'ok' | 'rate_limited' | 'transient' | 'permanent' | 'auth' | 'not_found' | 'conflict'
@@ -14,20 +14,27 @@ export interface TransportOptions {
   /** Sinch limits per key and project, so each project gets its own limiter. */
   limiterFor: (projectId: string | undefined) => AdaptiveLimiter
   auth: { mode: 'oauth', tokens: TokenCache } | { mode: 'basic', header: string }
+  /** Never to appear in a message: the key secret (the token is read from the cache). */
+  secrets: string[]
   retry?: Partial<RetryPolicy>
   logger: Logger
   now: () => number
   random: () => number
+  /** Aborted by close(): backoff sleeps end at once and no new attempt starts. */
+  signal: AbortSignal
   onCall?: (e: CallEvent) => void
 }
 
 export interface Answer { status: number, text: string }
 
+/** shared/sinch-api.md: 429 and 5xx gateways are retried, and so are 408 and 425 (RFC 9110, 8470). */
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504])
 
 /**
  * One Sinch call with everything around it: the limiter, auth (one refresh-and-retry on 401),
- * full-jitter backoff on 429/5xx/network errors within attempts and a deadline. Statuses in
+ * full-jitter backoff on 429/5xx/network errors within attempts and a deadline. Every method is
+ * retried, POST included: an invite that was applied before its answer was lost meets 409 on the
+ * retry, and the caller adopts (shared/sinch-api.md, "A response can be lost"). Statuses in
  * `pass` (404, 409 …) are handed back to the operation, which knows what they mean.
  */
 export class Transport {
@@ -42,11 +49,18 @@ export class Transport {
 
   async call (operation: SinchOperation, method: Dispatcher.HttpMethod, path: string, body: unknown, projectId: string | undefined, pass: number[] = []): Promise<Answer> {
     const started = this.o.now()
-    let refreshed = false
     const log = this.o.logger
+    let refreshed = false
     for (let attempt = 0; ; attempt++) {
+      if (this.o.signal.aborted) throw this.closedError(operation, projectId)
       const limiter = this.o.limiterFor(projectId)
-      const release = await limiter.acquire()
+      let release: () => void
+      try {
+        release = await limiter.acquire()
+      } catch (err) {
+        if (err instanceof LimiterClosedError) throw this.closedError(operation, projectId)
+        throw err
+      }
       const t0 = this.o.now()
       let status: number | null = null
       let text = ''
@@ -64,7 +78,8 @@ export class Transport {
             accept: 'application/json',
             ...(body === undefined ? {} : { 'content-type': 'application/json' })
           },
-          body: body === undefined ? null : JSON.stringify(body)
+          body: body === undefined ? null : JSON.stringify(body),
+          signal: this.o.signal
         })
         status = res.statusCode
         headers = res.headers
@@ -74,54 +89,97 @@ export class Transport {
       } finally {
         release()
       }
-      this.stats.requests++
-      const ms = this.o.now() - t0
-      if (failure instanceof SinchError && failure.kind === 'auth') {
-        this.emit(operation, 'auth', null, ms)
-        throw failure
+      if (failure instanceof SinchError && failure.operation === 'token') {
+        // The token endpoint itself failed: rejected credentials end here, the rest is retried.
+        this.emit(operation, failure.kind === 'auth' ? 'auth' : 'transient', failure.status, this.o.now() - t0)
+        if (failure.kind === 'auth') throw this.final(failure, operation, projectId, attempt, started)
+      } else {
+        this.stats.requests++
       }
+      if (this.o.signal.aborted) throw this.closedError(operation, projectId)
+      const ms = this.o.now() - t0
+      const fields = { operation, projectId, status, attempt, durationMs: ms }
       if (status !== null && status < 300) {
         limiter.onSuccess()
         this.emit(operation, 'ok', status, ms)
-        log.debug({ operation, projectId, status, attempt, ms }, 'sinch call')
+        log.debug(fields, 'sinch call')
         return { status, text }
       }
       if (status !== null && pass.includes(status)) {
         limiter.onSuccess()
         this.emit(operation, status === 404 ? 'not_found' : status === 409 ? 'conflict' : 'permanent', status, ms)
+        log.debug(fields, 'sinch call')
         return { status, text }
       }
       if (status === 401) {
         this.emit(operation, 'auth', status, ms)
         if (this.o.auth.mode === 'oauth' && !refreshed && token !== null) {
+          // An expired or revoked token: refresh once (one refresh in flight for all callers), retry once.
+          log.info(fields, 'sinch answered 401; refreshing the token once')
           refreshed = true
-          await this.o.auth.tokens.invalidate(token)
+          try {
+            await this.o.auth.tokens.invalidate(token)
+          } catch (err) {
+            if (err instanceof SinchError && err.kind === 'auth') throw this.final(err, operation, projectId, attempt, started)
+          }
           attempt--
           continue
         }
-        throw new SinchError('SINCH_AUTH', `Sinch credentials rejected (401 on ${operation}${refreshed ? ' after a token refresh' : ''})`, operation, 401, [], projectId)
+        const err = new SinchError('SINCH_AUTH', `Sinch credentials rejected (401 on ${operation}${refreshed ? ' after a token refresh' : ''}); check SINCH_KEY_ID and SINCH_KEY_SECRET`, operation, 401, [], projectId)
+        throw this.final(err, operation, projectId, attempt, started)
       }
-      const retryable = status === null || RETRYABLE.has(status)
-      if (!retryable) {
+      if (status !== null && !RETRYABLE.has(status)) {
         const parsed = parseErrorBody(text)
-        this.emit(operation, 'permanent', status, ms)
-        throw new SinchError('SINCH_PERMANENT', `Sinch rejected ${operation} (${status}${parsed.message === null ? '' : `: ${parsed.message}`})`, operation, status, parsed.fieldViolations, projectId)
+        const code = codeForStatus(status)
+        this.emit(operation, code === 'SINCH_NOT_FOUND' ? 'not_found' : code === 'SINCH_CONFLICT' ? 'conflict' : 'permanent', status, ms)
+        const detail = parsed.message === null ? (parsed.status === null ? '' : `: ${parsed.status}`) : `: ${this.clean(parsed.message)}`
+        const where = projectId === undefined ? '' : ` in project ${projectId}`
+        const err = new SinchError(code, `Sinch rejected ${operation}${where} (${status}${detail})`, operation, status, parsed.fieldViolations.map((v) => ({ field: v.field, description: this.clean(v.description) })), projectId)
+        throw this.final(err, operation, projectId, attempt, started)
       }
+      // Retryable: 429, 408/425, 5xx, a network error or a token endpoint that is down.
       if (status === 429) {
         this.stats.rateLimited++
         limiter.onRateLimited()
       }
-      this.emit(operation, status === 429 ? 'rate_limited' : 'transient', status, ms)
+      if (!(failure instanceof SinchError)) this.emit(operation, status === 429 ? 'rate_limited' : 'transient', status, ms)
       const wait = retryAfterMs(headers['retry-after'], this.o.now()) ?? fullJitter(attempt, this.policy, this.o.random)
-      const what = status === null ? (failure?.message ?? 'network error') : `status ${status}`
+      const what = status !== null ? `status ${status}` : failure instanceof SinchError ? failure.message : this.networkReason(failure)
       if (attempt + 1 >= this.policy.maxAttempts || this.o.now() - started + wait > this.policy.deadlineMs) {
-        log.warn({ operation, projectId, status, attempts: attempt + 1 }, 'sinch call gave up')
-        throw new SinchError('SINCH_TRANSIENT', `Sinch ${operation} failed after ${attempt + 1} attempt(s): ${what}`, operation, status, [], projectId, { cause: failure ?? undefined })
+        const err = new SinchError('SINCH_TRANSIENT', `Sinch ${operation} failed after ${attempt + 1} attempt(s): ${what}`, operation, status, [], projectId, { cause: failure ?? undefined })
+        throw this.final(err, operation, projectId, attempt, started)
       }
       this.stats.retries++
-      log.debug({ operation, projectId, status, attempt, waitMs: wait }, 'sinch call retrying')
-      await sleep(wait)
+      log.debug({ ...fields, waitMs: wait, reason: what }, 'sinch call retrying')
+      try {
+        await sleep(wait, this.o.signal)
+      } catch {
+        throw this.closedError(operation, projectId)
+      }
     }
+  }
+
+  /** Logs the failure once (ids, status, attempts; never a header or a secret) and returns it. */
+  private final (err: SinchError, operation: SinchOperation, projectId: string | undefined, attempt: number, started: number): SinchError {
+    const level = err.code === 'SINCH_NOT_FOUND' || err.code === 'SINCH_CONFLICT' ? 'debug' : 'warn'
+    this.o.logger[level]({ operation, projectId, status: err.status, code: err.code, attempts: attempt + 1, durationMs: this.o.now() - started }, 'sinch call failed')
+    return err
+  }
+
+  private closedError (operation: SinchOperation, projectId: string | undefined): SinchError {
+    return new SinchError('SINCH_TRANSIENT', 'the Sinch client is closed', operation, null, [], projectId)
+  }
+
+  private networkReason (failure: Error | null): string {
+    if (failure === null) return 'network error'
+    const code = (failure as { code?: unknown }).code
+    return this.clean(`${typeof code === 'string' ? `${code} ` : ''}${failure.message}`)
+  }
+
+  /** Text from the server or the network goes through here before it enters a message. */
+  private clean (text: string): string {
+    const token = this.o.auth.mode === 'oauth' ? this.o.auth.tokens.current : null
+    return scrub(text, [...this.o.secrets, token])
   }
 
   private emit (operation: SinchOperation, outcome: CallOutcome, status: number | null, durationMs: number): void {
