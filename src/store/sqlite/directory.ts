@@ -3,7 +3,7 @@ import type { GroupInput, DirectoryStore, Query, UserInput } from '../directory-
 import { StoreConflictError, StoreNotFoundError, StoreVersionError } from '../directory-store.js'
 import type { GroupRecord, ProvisioningSubject, SubjectReader, UserRecord } from '../types.js'
 import type { SqliteDatabase } from './database.js'
-import { orderSql, whereSql } from './filter-sql.js'
+import { orderSql, whereSql } from '../filter-sql.js'
 import { SQLITE_ENQUEUE } from './queue-sql.js'
 
 interface UserRow { id: string, user_name: string, external_id: string | null, display_name: string | null, active: number, emails: string, resource: string, version: number, created: string, last_modified: string, deleted_at: string | null }

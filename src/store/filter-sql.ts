@@ -1,4 +1,4 @@
-import type { CompareOp, Query, Term, Where } from '../directory-store.js'
+import type { CompareOp, Query, Term, Where } from './directory-store.js'
 
 /** Column per attribute; `lc` columns hold lower-cased values (caseExact=false, RFC 7643 §4.1). */
 const USER_COLUMNS: Record<string, { col: string, lc: boolean }> = {
@@ -17,19 +17,48 @@ const GROUP_COLUMNS: Record<string, { col: string, lc: boolean }> = {
   'meta.created': { col: 'g.created', lc: false }
 }
 
+/** What differs between SQLite and PostgreSQL in a WHERE clause. */
+export interface Dialect {
+  /** Adds a parameter and returns its placeholder (`?` or `$n`). */
+  param (params: unknown[], value: unknown): string
+  contains (col: string, p: string): string
+  startsWith (col: string, p: string): string
+  endsWith (col: string, p: string): string
+  bool (v: boolean): unknown
+}
+
+export const SQLITE_DIALECT: Dialect = {
+  param: (params, value) => { params.push(value); return '?' },
+  contains: (col, p) => `instr(${col}, ${p}) > 0`,
+  startsWith: (col, p) => `substr(${col}, 1, length(${p})) = ${p}`,
+  endsWith: (col, p) => `substr(${col}, -length(${p})) = ${p}`,
+  bool: (v) => (v ? 1 : 0)
+}
+
+export const POSTGRES_DIALECT: Dialect = {
+  param: (params, value) => { params.push(value); return `$${params.length}` },
+  contains: (col, p) => `strpos(${col}, ${p}) > 0`,
+  startsWith: (col, p) => `left(${col}, length(${p})) = ${p}`,
+  endsWith: (col, p) => `right(${col}, length(${p})) = ${p}`,
+  bool: (v) => v
+}
+
+let dialect: Dialect = SQLITE_DIALECT
+
 function compare (col: string, op: CompareOp, params: unknown[], value: unknown): string {
   if (op === 'pr') return `(${col} IS NOT NULL AND ${col} <> '')`
-  params.push(value)
+  // SQLite binds a placeholder per use; PostgreSQL's numbered one can be reused.
+  const p = (): string => dialect.param(params, value)
   switch (op) {
-    case 'eq': return `${col} = ?`
-    case 'ne': return `(${col} IS NULL OR ${col} <> ?)`
-    case 'co': return `instr(${col}, ?) > 0`
-    case 'sw': params.push(value); return `substr(${col}, 1, length(?)) = ?`
-    case 'ew': params.push(value); return `substr(${col}, -length(?)) = ?`
-    case 'gt': return `${col} > ?`
-    case 'ge': return `${col} >= ?`
-    case 'lt': return `${col} < ?`
-    case 'le': return `${col} <= ?`
+    case 'eq': return `${col} = ${p()}`
+    case 'ne': return `(${col} IS NULL OR ${col} <> ${p()})`
+    case 'co': return dialect.contains(col, p())
+    case 'sw': return dialect === SQLITE_DIALECT ? `substr(${col}, 1, length(${p()})) = ${p()}` : dialect.startsWith(col, p())
+    case 'ew': return dialect === SQLITE_DIALECT ? `substr(${col}, -length(${p()})) = ${p()}` : dialect.endsWith(col, p())
+    case 'gt': return `${col} > ${p()}`
+    case 'ge': return `${col} >= ${p()}`
+    case 'lt': return `${col} < ${p()}`
+    case 'le': return `${col} <= ${p()}`
   }
 }
 
@@ -44,23 +73,18 @@ function normalise (t: Term, lc: boolean): unknown {
 function term (t: Term, kind: 'user' | 'group', params: unknown[]): string {
   let sql: string
   if (kind === 'user' && t.attr === 'emails.value') {
-    const p: unknown[] = []
-    const typeCond = t.emailType === undefined ? '' : ' AND e.type_lc = ?'
-    const cond = compare('e.value_lc', t.op, p, typeof t.value === 'string' ? t.value.toLowerCase() : t.value)
-    params.push(...p)
-    if (t.emailType !== undefined) params.push(t.emailType.toLowerCase())
+    const cond = compare('e.value_lc', t.op, params, typeof t.value === 'string' ? t.value.toLowerCase() : t.value)
+    const typeCond = t.emailType === undefined ? '' : ` AND e.type_lc = ${dialect.param(params, t.emailType.toLowerCase())}`
     sql = `EXISTS (SELECT 1 FROM user_emails e WHERE e.user_id = u.id AND ${cond}${typeCond})`
   } else if (kind === 'user' && t.attr === 'active') {
     if (t.op === 'pr') {
       sql = '1 = 1'
     } else {
-      params.push(t.value === true ? 1 : 0)
-      sql = t.op === 'ne' ? 'u.active <> ?' : 'u.active = ?'
+      const p = dialect.param(params, dialect.bool(t.value === true))
+      sql = t.op === 'ne' ? `u.active <> ${p}` : `u.active = ${p}`
     }
   } else if (kind === 'group' && t.attr === 'members.value') {
-    const p: unknown[] = []
-    const cond = compare('m.user_id', t.op, p, t.value)
-    params.push(...p)
+    const cond = compare('m.user_id', t.op, params, t.value)
     sql = `EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND ${cond})`
   } else {
     const c = (kind === 'user' ? USER_COLUMNS : GROUP_COLUMNS)[t.attr]
@@ -70,7 +94,8 @@ function term (t: Term, kind: 'user' | 'group', params: unknown[]): string {
   return t.negate ? `NOT (${sql})` : sql
 }
 
-export function whereSql (where: Where | null, kind: 'user' | 'group', params: unknown[]): string {
+export function whereSql (where: Where | null, kind: 'user' | 'group', params: unknown[], d: Dialect = SQLITE_DIALECT): string {
+  dialect = d
   if (where === null || where.length === 0) return ''
   return ' AND (' + where.map((clause) => '(' + clause.map((t) => term(t, kind, params)).join(' AND ') + ')').join(' OR ') + ')'
 }
