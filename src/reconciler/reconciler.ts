@@ -9,7 +9,7 @@ export interface ReconcileReport {
   durationMs: number
   ok: boolean
   error: string | null
-  projects: Array<Omit<ProjectRefresh, 'affectedUsers' | 'unmanaged'> & { unmanagedCount: number, unmanagedSample: string[] }>
+  projects: Array<Omit<ProjectRefresh, 'affectedUsers'>>
   /** Users queued for a re-plan (everyone: the planner decides who needs an op). */
   queued: number
 }
@@ -61,8 +61,8 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
       for (const p of deps.managedProjects) {
         const r = await refreshProject(p, deps.sinch, deps.store, now, signal)
         r.affectedUsers.forEach((u) => affected.add(u))
-        const { affectedUsers: _a, unmanaged, ...rest } = r
-        report.projects.push({ ...rest, unmanagedCount: unmanaged.length, unmanagedSample: unmanaged.slice(0, 20) })
+        const { affectedUsers: _a, ...rest } = r
+        report.projects.push(rest)
       }
       const ids = await deps.store.listSubjectIds()
       for (let i = 0; i < ids.length; i += 1000) await deps.store.enqueue(ids.slice(i, i + 1000))

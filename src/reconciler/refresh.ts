@@ -6,7 +6,9 @@ export interface ProjectRefresh {
   members: number
   managed: number
   /** Members the bridge neither created nor adopted: reported, never changed. */
-  unmanaged: string[]
+  unmanagedCount: number
+  /** The first few of them, for the report (a project may hold thousands). */
+  unmanagedSample: string[]
   /** Managed members that vanished or changed in Sinch by hand: their users are re-planned. */
   changedByHand: number
   accepted: number
@@ -22,7 +24,7 @@ const PAGE_FLUSH = 500
 export async function refreshProject (projectId: string, sinch: SinchPort, store: ProvisioningStore, now: () => Date, signal?: AbortSignal): Promise<ProjectRefresh> {
   const known = new Map((await store.listKnownMembers({ projectId })).map((m) => [m.email, m]))
   const seen = new Set<string>()
-  const out: ProjectRefresh = { projectId, members: 0, managed: 0, unmanaged: [], changedByHand: 0, accepted: 0, affectedUsers: new Set() }
+  const out: ProjectRefresh = { projectId, members: 0, managed: 0, unmanagedCount: 0, unmanagedSample: [], changedByHand: 0, accepted: 0, affectedUsers: new Set() }
   let pending: KnownMember[] = []
   const seenAt = now().toISOString()
   const opts = signal === undefined ? undefined : { signal }
@@ -33,8 +35,12 @@ export async function refreshProject (projectId: string, sinch: SinchPort, store
     out.members++
     const before = known.get(email)
     const next = merge(projectId, m, before, seenAt)
-    if (next.scimUserId === null) out.unmanaged.push(email)
-    else out.managed++
+    if (next.scimUserId === null) {
+      out.unmanagedCount++
+      if (out.unmanagedSample.length < 20) out.unmanagedSample.push(email)
+    } else {
+      out.managed++
+    }
     if (before !== undefined && before.scimUserId !== null) {
       if (before.status === 'PENDING' && m.status === 'ACTIVE') out.accepted++
       if (before.role !== m.role || (before.status === 'SUSPENDED') !== (m.status === 'SUSPENDED')) {

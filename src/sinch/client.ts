@@ -61,6 +61,7 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
   const logger = (o.logger ?? pino({ level: 'silent' })).child({ component: 'sinch' })
   const pools = createPools(o.apiUrl, o.authUrl, o.timeouts, Math.max(8, (o.limiter?.maxConcurrency ?? DEFAULT_LIMITER.maxConcurrency) * 2))
   const closing = new AbortController()
+  let closed: Promise<void> = Promise.resolve()
   const limiters = new Map<string, AdaptiveLimiter>()
   const limiterFor = (projectId: string | undefined): AdaptiveLimiter => {
     const key = projectId ?? ''
@@ -186,9 +187,13 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
       return { ...transport.stats, currentRate: all.reduce((n, l) => n + l.rate, 0), inFlight: all.reduce((n, l) => n + l.inFlight, 0) }
     },
     async close () {
-      closing.abort()
-      for (const l of limiters.values()) l.close()
-      await pools.close()
+      // Idempotent: main.ts and a test's afterEach may both close.
+      if (!closing.signal.aborted) {
+        closing.abort()
+        for (const l of limiters.values()) l.close()
+        closed = pools.close()
+      }
+      await closed
     }
   }
 }

@@ -160,7 +160,9 @@ export class Transport {
   }
 
   /** Logs the failure once (ids, status, attempts; never a header or a secret) and returns it. */
-  private final (err: SinchError, operation: SinchOperation, projectId: string | undefined, attempt: number, started: number): SinchError {
+  private final (cause: SinchError, operation: SinchOperation, projectId: string | undefined, attempt: number, started: number): SinchError {
+    // A token failure surfaces as a failure of the call that needed the token.
+    const err = cause.operation === operation ? cause : new SinchError(cause.code, cause.message, operation, cause.status, cause.fieldViolations, projectId, { cause })
     const level = err.code === 'SINCH_NOT_FOUND' || err.code === 'SINCH_CONFLICT' ? 'debug' : 'warn'
     this.o.logger[level]({ operation, projectId, status: err.status, code: err.code, attempts: attempt + 1, durationMs: this.o.now() - started }, 'sinch call failed')
     return err

@@ -26,5 +26,9 @@ export async function createStore (databaseUrl: string): Promise<Store> {
       close: async () => { if (db.open) db.close() }
     }
   }
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    const { createPostgresStore } = await import('./postgres/index.js')
+    return await createPostgresStore(databaseUrl)
+  }
   throw new StoreConfigError('DATABASE_URL must be sqlite:<path> or postgres://…')
 }

@@ -88,7 +88,7 @@ CREATE TABLE groups (
   last_modified TEXT NOT NULL
 );
 CREATE INDEX groups_external_id ON groups (external_id);
-CREATE TABLE group_members (group_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (group_id, user_id));
+CREATE TABLE group_members (group_id TEXT NOT NULL, user_id TEXT NOT NULL, seq BIGSERIAL, PRIMARY KEY (group_id, user_id));
 CREATE INDEX group_members_user ON group_members (user_id);
 ${PROVISION_QUEUE_DDL.replace('generation INTEGER', 'generation BIGINT')}`
 }

@@ -80,7 +80,7 @@ export function createSqliteProvisioningStore (db: SqliteDatabase): Provisioning
       const rows = db.prepare(`SELECT user_id AS userId, project_id AS projectId, state, last_error AS lastError, attempts, updated_at AS updatedAt FROM op_states${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY updated_at DESC LIMIT 1000`).all(...p)
       return rows as OpState[]
     },
-    appendAudit: async (e) => { st.audit.run({ ...e, scimUserId: e.scimUserId }) },
+    appendAudit: async (e) => { st.audit.run({ ...e, email: e.email.toLowerCase() }) },
     listAudit: async (f) => {
       const conds: string[] = []
       const p: unknown[] = []

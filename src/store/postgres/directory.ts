@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto'
+import type pg from 'pg'
+import type { DirectoryStore, Query, UserInput } from '../directory-store.js'
+import { StoreConflictError, StoreNotFoundError, StoreVersionError } from '../directory-store.js'
+import { POSTGRES_DIALECT, orderSql, whereSql } from '../filter-sql.js'
+import type { GroupRecord, ProvisioningSubject, SubjectReader, UserRecord } from '../types.js'
+import { PG_ENQUEUE, inTransaction, isUniqueViolation } from './pool.js'
+
+interface UserRow { id: string, user_name: string, external_id: string | null, display_name: string | null, active: boolean, emails: string, resource: string, version: number, created: string, last_modified: string, deleted_at: string | null }
+interface GroupRow { id: string, display_name: string, external_id: string | null, resource: string, version: number, created: string, last_modified: string }
+
+const toUser = (r: UserRow): UserRecord => ({
+  id: r.id, userName: r.user_name, externalId: r.external_id, displayName: r.display_name, active: r.active,
+  emails: JSON.parse(r.emails), resource: JSON.parse(r.resource), version: r.version, created: r.created, lastModified: r.last_modified
+})
+const identity = (u: { userName: string, active: boolean, emails: unknown }): string => JSON.stringify([u.userName.toLowerCase(), u.active, u.emails])
+
+async function unique<T> (attribute: 'userName' | 'displayName', fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new StoreConflictError(attribute, { cause: err })
+    throw err
+  }
+}
+
+/** The directory half on PostgreSQL: the same semantics as SQLite, uniqueness held by indexes. */
+export function createPostgresDirectory (pool: pg.Pool): DirectoryStore & SubjectReader {
+  const now = (): string => new Date().toISOString()
+  const enqueue = async (c: pg.PoolClient, ids: string[], at: string): Promise<void> => {
+    const unique = [...new Set(ids)]
+    if (unique.length > 0) await c.query(PG_ENQUEUE, [unique, at])
+  }
+  const userParams = (id: string, u: UserInput, at: string): unknown[] => [id, u.userName, u.userName.toLowerCase(), u.externalId, u.displayName, u.displayName?.toLowerCase() ?? null, u.active, JSON.stringify(u.emails), JSON.stringify(u.resource), at]
+  const writeEmails = async (c: pg.PoolClient, id: string, u: UserInput): Promise<void> => {
+    await c.query('DELETE FROM user_emails WHERE user_id = $1', [id])
+    const emails = u.emails.filter((e) => typeof e.value === 'string')
+    if (emails.length > 0) {
+      await c.query('INSERT INTO user_emails (user_id, value_lc, type_lc) SELECT $1, v, t FROM unnest($2::text[], $3::text[]) AS x(v, t)', [id, emails.map((e) => e.value.toLowerCase()), emails.map((e) => e.type?.toLowerCase() ?? null)])
+    }
+  }
+  const liveUser = async (c: pg.PoolClient | pg.Pool, id: string, expected: number | null, lock = false): Promise<UserRow> => {
+    const r = (await c.query<UserRow>(`SELECT * FROM users WHERE id = $1 AND deleted_at IS NULL${lock ? ' FOR UPDATE' : ''}`, [id])).rows[0]
+    if (r === undefined) throw new StoreNotFoundError(`user ${id} not found`)
+    if (expected !== null && r.version !== expected) throw new StoreVersionError('version mismatch')
+    return r
+  }
+  const members = async (c: pg.PoolClient | pg.Pool, groupId: string): Promise<string[]> =>
+    (await c.query<{ user_id: string }>('SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY seq', [groupId])).rows.map((r) => r.user_id)
+  const toGroup = async (c: pg.PoolClient | pg.Pool, r: GroupRow): Promise<GroupRecord> => ({
+    id: r.id, displayName: r.display_name, externalId: r.external_id, memberIds: await members(c, r.id),
+    resource: JSON.parse(r.resource), version: r.version, created: r.created, lastModified: r.last_modified
+  })
+  const lockedGroup = async (c: pg.PoolClient, id: string, expected: number | null): Promise<GroupRow> => {
+    const r = (await c.query<GroupRow>('SELECT * FROM groups WHERE id = $1 FOR UPDATE', [id])).rows[0]
+    if (r === undefined) throw new StoreNotFoundError(`group ${id} not found`)
+    if (expected !== null && r.version !== expected) throw new StoreVersionError('version mismatch')
+    return r
+  }
+  async function query<R, T> (kind: 'user' | 'group', q: Query, map: (r: R) => T | Promise<T>): Promise<{ total: number, records: T[] }> {
+    const p: unknown[] = []
+    const base = kind === 'user' ? 'FROM users u WHERE u.deleted_at IS NULL' : 'FROM groups g WHERE 1 = 1'
+    const where = whereSql(q.where, kind, p, POSTGRES_DIALECT)
+    const total = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n ${base}${where}`, p)).rows[0]?.n ?? 0)
+    if (q.limit === 0) return { total, records: [] }
+    const rows = (await pool.query(`SELECT ${kind === 'user' ? 'u' : 'g'}.* ${base}${where}${orderSql(q, kind)} LIMIT ${Number(q.limit)} OFFSET ${Number(q.offset)}`, p)).rows as R[]
+    return { total, records: await Promise.all(rows.map(map)) }
+  }
+
+  return {
+    createUser: async (u) => await unique('userName', async () => await inTransaction(pool, async (c) => {
+      const id = randomUUID()
+      const at = now()
+      await c.query(`INSERT INTO users (id, user_name, user_name_lc, external_id, display_name, display_name_lc, active, emails, resource, version, created, last_modified)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)`, userParams(id, u, at))
+      await writeEmails(c, id, u)
+      await enqueue(c, [id], at)
+      return toUser(await liveUser(c, id, null))
+    })),
+    updateUser: async (id, u, expected) => await unique('userName', async () => await inTransaction(pool, async (c) => {
+      const before = toUser(await liveUser(c, id, expected, true))
+      const at = now()
+      await c.query(`UPDATE users SET user_name = $2, user_name_lc = $3, external_id = $4, display_name = $5, display_name_lc = $6, active = $7, emails = $8, resource = $9,
+        version = version + 1, last_modified = $10 WHERE id = $1`, userParams(id, u, at))
+      await writeEmails(c, id, u)
+      if (identity(before) !== identity(u)) await enqueue(c, [id], at)
+      return toUser(await liveUser(c, id, null))
+    })),
+    deleteUser: async (id, expected) => {
+      await inTransaction(pool, async (c) => {
+        await liveUser(c, id, expected, true)
+        const at = now()
+        await c.query('UPDATE users SET deleted_at = $2, version = version + 1, last_modified = $2 WHERE id = $1', [id, at])
+        await c.query('DELETE FROM group_members WHERE user_id = $1', [id])
+        await enqueue(c, [id], at)
+      })
+    },
+    getUser: async (id) => {
+      const r = (await pool.query<UserRow>('SELECT * FROM users WHERE id = $1 AND deleted_at IS NULL', [id])).rows[0]
+      return r === undefined ? null : toUser(r)
+    },
+    queryUsers: async (q) => await query<UserRow, UserRecord>('user', q, toUser),
+    allUsers: async () => (await pool.query<UserRow>('SELECT * FROM users WHERE deleted_at IS NULL ORDER BY seq')).rows.map(toUser),
+    groupsOfUsers: async (ids) => {
+      const out = new Map<string, Array<{ id: string, displayName: string }>>(ids.map((id) => [id, []]))
+      const rows = (await pool.query<{ user_id: string, id: string, display_name: string }>('SELECT m.user_id, g.id, g.display_name FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1::text[]) ORDER BY m.seq', [ids])).rows
+      for (const r of rows) out.get(r.user_id)?.push({ id: r.id, displayName: r.display_name })
+      return out
+    },
+    existingUserIds: async (ids) => new Set((await pool.query<{ id: string }>('SELECT id FROM users WHERE id = ANY($1::text[]) AND deleted_at IS NULL', [ids])).rows.map((r) => r.id)),
+    createGroup: async (g) => await unique('displayName', async () => await inTransaction(pool, async (c) => {
+      const id = randomUUID()
+      const at = now()
+      await c.query('INSERT INTO groups (id, display_name, display_name_lc, external_id, resource, version, created, last_modified) VALUES ($1, $2, $3, $4, $5, 1, $6, $6)',
+        [id, g.displayName, g.displayName.toLowerCase(), g.externalId, JSON.stringify(g.resource), at])
+      for (const m of g.memberIds) await c.query('INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [id, m])
+      await enqueue(c, g.memberIds, at)
+      return await toGroup(c, (await c.query<GroupRow>('SELECT * FROM groups WHERE id = $1', [id])).rows[0] as GroupRow)
+    })),
+    updateGroup: async (id, g, expected) => await unique('displayName', async () => await inTransaction(pool, async (c) => {
+      const row = await lockedGroup(c, id, expected)
+      const before = await members(c, id)
+      const after = new Set(g.memberIds)
+      const b = new Set(before)
+      const at = now()
+      await c.query('UPDATE groups SET display_name = $2, display_name_lc = $3, external_id = $4, resource = $5, version = version + 1, last_modified = $6 WHERE id = $1',
+        [id, g.displayName, g.displayName.toLowerCase(), g.externalId, JSON.stringify(g.resource), at])
+      const removed = before.filter((m) => !after.has(m))
+      const added = g.memberIds.filter((m) => !b.has(m))
+      if (removed.length > 0) await c.query('DELETE FROM group_members WHERE group_id = $1 AND user_id = ANY($2::text[])', [id, removed])
+      for (const m of added) await c.query('INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [id, m])
+      const renamed = row.display_name !== g.displayName || row.external_id !== g.externalId
+      await enqueue(c, renamed ? [...before, ...g.memberIds] : [...removed, ...added], at)
+      return await toGroup(c, (await c.query<GroupRow>('SELECT * FROM groups WHERE id = $1', [id])).rows[0] as GroupRow)
+    })),
+    deleteGroup: async (id, expected) => {
+      await inTransaction(pool, async (c) => {
+        await lockedGroup(c, id, expected)
+        const before = await members(c, id)
+        await c.query('DELETE FROM group_members WHERE group_id = $1', [id])
+        await c.query('DELETE FROM groups WHERE id = $1', [id])
+        await enqueue(c, before, now())
+      })
+    },
+    getGroup: async (id) => {
+      const r = (await pool.query<GroupRow>('SELECT * FROM groups WHERE id = $1', [id])).rows[0]
+      return r === undefined ? null : await toGroup(pool, r)
+    },
+    queryGroups: async (q) => await query<GroupRow, GroupRecord>('group', q, async (r) => await toGroup(pool, r)),
+    allGroups: async () => await Promise.all((await pool.query<GroupRow>('SELECT * FROM groups ORDER BY seq')).rows.map(async (r) => await toGroup(pool, r))),
+    counts: async () => {
+      const r = (await pool.query<{ users: string, groups: string }>('SELECT (SELECT count(*) FROM users WHERE deleted_at IS NULL) AS users, (SELECT count(*) FROM groups) AS groups')).rows[0]
+      return { users: Number(r?.users ?? 0), groups: Number(r?.groups ?? 0) }
+    },
+    async getSubject (userId): Promise<ProvisioningSubject | null> {
+      const r = (await pool.query<UserRow>('SELECT * FROM users WHERE id = $1', [userId])).rows[0]
+      if (r === undefined) return null
+      const groups = (await pool.query<{ id: string, displayName: string, externalId: string | null }>('SELECT g.id, g.display_name AS "displayName", g.external_id AS "externalId" FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = $1 ORDER BY m.seq', [userId])).rows
+      return { userId, userName: r.user_name, active: r.active, deleted: r.deleted_at !== null, emails: JSON.parse(r.emails), groups }
+    },
+    listSubjectIds: async () => (await pool.query<{ id: string }>('SELECT id FROM users ORDER BY seq')).rows.map((r) => r.id),
+    purgeDeletedUser: async (userId) => {
+      await inTransaction(pool, async (c) => {
+        const gone = await c.query('DELETE FROM users WHERE id = $1 AND deleted_at IS NOT NULL', [userId])
+        if ((gone.rowCount ?? 0) > 0) await c.query('DELETE FROM user_emails WHERE user_id = $1', [userId])
+      })
+    }
+  }
+}

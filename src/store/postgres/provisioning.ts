@@ -1,0 +1,94 @@
+import type pg from 'pg'
+import type { AuditEntry, KnownMember, ProvisioningStore, QueueEntry } from '../types.js'
+import { PG_ENQUEUE, inTransaction } from './pool.js'
+
+interface KnownRow { project_id: string, email_lc: string, sinch_user_id: string | null, role: KnownMember['role'], status: KnownMember['status'], scim_user_id: string | null, origin: KnownMember['origin'], seen_at: string }
+const toKnown = (r: KnownRow): KnownMember => ({ projectId: r.project_id, email: r.email_lc, sinchUserId: r.sinch_user_id, role: r.role, status: r.status, scimUserId: r.scim_user_id, origin: r.origin, seenAt: r.seen_at })
+interface AuditRow { id: string, at: string, scim_user_id: string | null, email: string, project_id: string, action: AuditEntry['action'], from_role: AuditEntry['fromRole'], to_role: AuditEntry['toRole'], rule: string, outcome: AuditEntry['outcome'], detail: string | null, duration_ms: number }
+const toAudit = (r: AuditRow): AuditEntry => ({ id: Number(r.id), at: r.at, scimUserId: r.scim_user_id, email: r.email, projectId: r.project_id, action: r.action, fromRole: r.from_role, toRole: r.to_role, rule: r.rule, outcome: r.outcome, detail: r.detail, durationMs: r.duration_ms })
+
+const UPSERT_KNOWN = `INSERT INTO known_members (project_id, email_lc, sinch_user_id, role, status, scim_user_id, origin, seen_at)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+  ON CONFLICT (project_id, email_lc) DO UPDATE SET sinch_user_id = EXCLUDED.sinch_user_id, role = EXCLUDED.role, status = EXCLUDED.status,
+    scim_user_id = EXCLUDED.scim_user_id, origin = EXCLUDED.origin, seen_at = EXCLUDED.seen_at`
+
+function filters (f: Record<string, string | undefined>, columns: Record<string, string>): { sql: string, params: unknown[] } {
+  const conds: string[] = []
+  const params: unknown[] = []
+  for (const [k, col] of Object.entries(columns)) {
+    const v = f[k]
+    if (v === undefined) continue
+    params.push(col === 'email_lc' || col === 'email' ? v.toLowerCase() : v)
+    conds.push(col === 'at' ? `at >= $${params.length}` : `${col} = $${params.length}`)
+  }
+  return { sql: conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : '', params }
+}
+
+/** The provisioning half on PostgreSQL: claims with FOR UPDATE SKIP LOCKED plus expiring leases. */
+export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningStore {
+  const upsertKnown = async (ms: KnownMember[]): Promise<void> => {
+    if (ms.length === 0) return
+    const col = <K extends keyof KnownMember>(k: K): unknown[] => ms.map((m) => m[k])
+    await pool.query(UPSERT_KNOWN, [col('projectId'), ms.map((m) => m.email.toLowerCase()), col('sinchUserId'), col('role'), col('status'), col('scimUserId'), col('origin'), col('seenAt')])
+  }
+  return {
+    enqueue: async (ids, dueAt) => { if (ids.length > 0) await pool.query(PG_ENQUEUE, [[...new Set(ids)], dueAt ?? new Date().toISOString()]) },
+    claimDue: async (now, limit, owner, leaseMs) => {
+      const until = new Date(Date.parse(now) + leaseMs).toISOString()
+      // Two replicas claiming at once skip each other's locked rows: no user is claimed twice.
+      const r = await pool.query<QueueEntry & { generation: string }>(`UPDATE provision_queue q SET claimed_by = $1, claimed_until = $2
+        FROM (SELECT user_id FROM provision_queue WHERE due_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY due_at LIMIT $4 FOR UPDATE SKIP LOCKED) due
+        WHERE q.user_id = due.user_id
+        RETURNING q.user_id AS "userId", q.generation, q.attempts, q.due_at AS "dueAt", q.last_error AS "lastError", q.enqueued_at AS "enqueuedAt"`, [owner, until, now, limit])
+      return r.rows.map((e) => ({ ...e, generation: Number(e.generation) })).sort((a, b) => a.dueAt.localeCompare(b.dueAt))
+    },
+    complete: async (userId, generation) => {
+      await inTransaction(pool, async (c) => {
+        const gone = await c.query('DELETE FROM provision_queue WHERE user_id = $1 AND generation = $2', [userId, generation])
+        if ((gone.rowCount ?? 0) === 0) await c.query('UPDATE provision_queue SET claimed_by = NULL, claimed_until = NULL WHERE user_id = $1', [userId])
+      })
+    },
+    retryLater: async (userId, dueAt, error) => {
+      await pool.query('UPDATE provision_queue SET due_at = $2, attempts = attempts + 1, last_error = $3, claimed_by = NULL, claimed_until = NULL WHERE user_id = $1', [userId, dueAt, error.slice(0, 1000)])
+    },
+    queueDepth: async () => {
+      const r = (await pool.query<{ depth: string, oldest: string | null }>('SELECT count(*) AS depth, min(enqueued_at) AS oldest FROM provision_queue')).rows[0]
+      return { depth: Number(r?.depth ?? 0), oldestEnqueuedAt: r?.oldest ?? null }
+    },
+    upsertKnownMember: async (m) => { await upsertKnown([m]) },
+    upsertKnownMembers: async (ms) => { for (let i = 0; i < ms.length; i += 1000) await upsertKnown(ms.slice(i, i + 1000)) },
+    deleteKnownMember: async (projectId, email) => { await pool.query('DELETE FROM known_members WHERE project_id = $1 AND email_lc = $2', [projectId, email.toLowerCase()]) },
+    listKnownMembers: async (f = {}) => {
+      const w = filters(f, { projectId: 'project_id', scimUserId: 'scim_user_id', email: 'email_lc' })
+      return (await pool.query<KnownRow>(`SELECT * FROM known_members${w.sql} ORDER BY project_id, email_lc`, w.params)).rows.map(toKnown)
+    },
+    setOpState: async (op) => {
+      await pool.query(`INSERT INTO op_states (user_id, project_id, state, last_error, attempts, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (user_id, project_id) DO UPDATE SET state = EXCLUDED.state, last_error = EXCLUDED.last_error,
+          attempts = CASE WHEN EXCLUDED.state = 'done' THEN 0 ELSE op_states.attempts + EXCLUDED.attempts END, updated_at = EXCLUDED.updated_at`,
+      [op.userId, op.projectId, op.state, op.lastError, op.attempts, op.updatedAt])
+    },
+    listOpStates: async (f = {}) => {
+      const w = filters(f, { userId: 'user_id', state: 'state' })
+      return (await pool.query(`SELECT user_id AS "userId", project_id AS "projectId", state, last_error AS "lastError", attempts, updated_at AS "updatedAt" FROM op_states${w.sql} ORDER BY updated_at DESC LIMIT 1000`, w.params)).rows
+    },
+    appendAudit: async (e) => {
+      await pool.query('INSERT INTO audit (at, scim_user_id, email, project_id, action, from_role, to_role, rule, outcome, detail, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+        [e.at, e.scimUserId, e.email.toLowerCase(), e.projectId, e.action, e.fromRole, e.toRole, e.rule, e.outcome, e.detail, e.durationMs])
+    },
+    listAudit: async (f) => {
+      const w = filters({ scimUserId: f.scimUserId, projectId: f.projectId, email: f.email, since: f.since }, { scimUserId: 'scim_user_id', projectId: 'project_id', email: 'email', since: 'at' })
+      return (await pool.query<AuditRow>(`SELECT * FROM audit${w.sql} ORDER BY id DESC LIMIT ${Number(f.limit)}`, w.params)).rows.map(toAudit)
+    },
+    pruneAudit: async (before) => (await pool.query('DELETE FROM audit WHERE at < $1', [before])).rowCount ?? 0,
+    tryLease: async (name, owner, ttlMs, now) => {
+      const r = await pool.query(`INSERT INTO leases (name, owner, expires_at) VALUES ($1, $2, $3)
+        ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at WHERE leases.owner = EXCLUDED.owner OR leases.expires_at < $4
+        RETURNING owner`, [name, owner, new Date(Date.parse(now) + ttlMs).toISOString(), now])
+      return r.rows[0]?.owner === owner
+    },
+    releaseLease: async (name, owner) => { await pool.query('DELETE FROM leases WHERE name = $1 AND owner = $2', [name, owner]) },
+    getSetting: async (key) => (await pool.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key])).rows[0]?.value ?? null,
+    setSetting: async (key, value) => { await pool.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, value]) }
+  }
+}
