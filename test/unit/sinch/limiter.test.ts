@@ -1,0 +1,142 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { AdaptiveLimiter, LimiterClosedError, type LimiterOptions } from '../../../src/sinch/limiter.js'
+
+const OPTS: LimiterOptions = { initialRate: 10, minRate: 0.5, maxRate: 1000, maxConcurrency: 8, increasePerSec: 20, decrease: 0.5 }
+
+function manualClock (start = 1_000_000): { now: () => number, advance: (ms: number) => void } {
+  let t = start
+  return { now: () => t, advance: (ms) => { t += ms } }
+}
+
+describe('AIMD arithmetic', () => {
+  it('slow start: +1 per success (the rate doubles per second of successes) until the first 429', () => {
+    const c = manualClock()
+    const l = new AdaptiveLimiter(OPTS, c.now)
+    for (let i = 0; i < 10; i++) l.onSuccess()
+    expect(l.rate).toBe(20)
+  })
+
+  it('on 429 drops to what got through in the last second, at most rate·decrease; then grows additively', () => {
+    const c = manualClock()
+    const l = new AdaptiveLimiter({ ...OPTS, initialRate: 100 }, c.now)
+    for (let i = 0; i < 40; i++) { c.advance(10); l.onSuccess() } // 40 delivered within the last second
+    expect(l.rate).toBe(140)
+    l.onRateLimited()
+    expect(l.rate).toBeCloseTo(40 * 0.97, 6) // min(140·0.5, 40·0.97)
+    const after429 = l.rate
+    // Congestion avoidance: one second's worth of successes adds about increasePerSec.
+    for (let i = 0; i < Math.round(after429); i++) l.onSuccess()
+    expect(l.rate - after429).toBeGreaterThan(15)
+    expect(l.rate - after429).toBeLessThan(21)
+  })
+
+  it('halves (decrease factor) when nothing got through lately, and decreases concurrency too', () => {
+    const c = manualClock()
+    const l = new AdaptiveLimiter({ ...OPTS, initialRate: 100 }, c.now)
+    l.onRateLimited()
+    expect(l.rate).toBe(50)
+    expect(l.concurrency).toBe(4)
+  })
+
+  it('counts one burst of 429s as one signal: one decrease per window', () => {
+    const c = manualClock()
+    const l = new AdaptiveLimiter({ ...OPTS, initialRate: 100 }, c.now)
+    l.onRateLimited()
+    l.onRateLimited()
+    c.advance(100)
+    l.onRateLimited()
+    expect(l.rate).toBe(50)
+    c.advance(200)
+    l.onRateLimited()
+    expect(l.rate).toBe(25)
+  })
+
+  it('stays within [minRate, maxRate] and concurrency within [1, maxConcurrency]', () => {
+    const c = manualClock()
+    const l = new AdaptiveLimiter({ ...OPTS, initialRate: 5, maxRate: 12 }, c.now)
+    for (let i = 0; i < 50; i++) { c.advance(10_000); l.onRateLimited() }
+    expect(l.rate).toBe(0.5)
+    expect(l.concurrency).toBe(1)
+    for (let i = 0; i < 10_000; i++) l.onSuccess()
+    expect(l.rate).toBe(12)
+    expect(l.concurrency).toBe(8)
+  })
+
+  it('clamps the initial rate to its bounds', () => {
+    expect(new AdaptiveLimiter({ ...OPTS, initialRate: 5000 }).rate).toBe(1000)
+    expect(new AdaptiveLimiter({ ...OPTS, initialRate: 0 }).rate).toBe(0.5)
+  })
+})
+
+describe('queue, pacing and concurrency', () => {
+  afterEach(() => { vi.useRealTimers() })
+
+  it('never lets more than the concurrency limit run, and serves waiters first in, first out', async () => {
+    const l = new AdaptiveLimiter({ ...OPTS, initialRate: 1000, maxRate: 1000, maxConcurrency: 3 })
+    const order: number[] = []
+    const releases: Array<() => void> = []
+    const all = Array.from({ length: 9 }, async (_, i) => {
+      const release = await l.acquire()
+      order.push(i)
+      releases.push(release)
+    })
+    await vi.waitFor(() => expect(order).toHaveLength(3))
+    expect(l.inFlight).toBe(3)
+    expect(l.queued).toBe(6)
+    await new Promise((r) => setTimeout(r, 20))
+    expect(order).toHaveLength(3)
+    while (releases.length > 0 || order.length < 9) {
+      const r = releases.shift()
+      r?.()
+      r?.() // a second release of the same slot is ignored
+      await new Promise((resolve) => setTimeout(resolve, 2))
+      expect(l.inFlight).toBeLessThanOrEqual(3)
+    }
+    await Promise.all(all)
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8])
+    l.close()
+  })
+
+  it('paces starts at 1/rate apart with a single timer armed (no busy spin)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const l = new AdaptiveLimiter({ ...OPTS, initialRate: 10 }, () => Date.now())
+    const t0 = Date.now()
+    const started: number[] = []
+    for (let i = 0; i < 5; i++) void l.acquire().then((release) => { started.push(Date.now() - t0); release() })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(started).toEqual([0])
+    expect(vi.getTimerCount()).toBe(1)
+    await vi.advanceTimersByTimeAsync(450)
+    expect(started).toEqual([0, 100, 200, 300, 400])
+    expect(vi.getTimerCount()).toBe(0)
+    l.close()
+  })
+
+  it('after a 429, calls not yet started wait for the slower pace', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const l = new AdaptiveLimiter({ ...OPTS, initialRate: 100 }, () => Date.now())
+    ;(await l.acquire())()
+    l.onRateLimited() // 100/s → 50/s: the next start is ≥ 20 ms away
+    const t0 = Date.now()
+    let at = -1
+    void l.acquire().then((release) => { at = Date.now() - t0; release() })
+    await vi.advanceTimersByTimeAsync(15)
+    expect(at).toBe(-1)
+    await vi.advanceTimersByTimeAsync(10)
+    expect(at).toBeGreaterThanOrEqual(19)
+    l.close()
+  })
+
+  it('close() stops its timer, fails every waiter, and refuses new callers', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const l = new AdaptiveLimiter({ ...OPTS, initialRate: 1 }, () => Date.now())
+    ;(await l.acquire())()
+    const waiting = [l.acquire(), l.acquire()]
+    await vi.advanceTimersByTimeAsync(0)
+    expect(vi.getTimerCount()).toBe(1)
+    l.close()
+    expect(vi.getTimerCount()).toBe(0)
+    for (const w of waiting) await expect(w).rejects.toBeInstanceOf(LimiterClosedError)
+    await expect(l.acquire()).rejects.toBeInstanceOf(LimiterClosedError)
+  })
+})
