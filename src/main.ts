@@ -94,6 +94,7 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     store,
     logger,
     owner,
+    claimLeaseMs: config.queueClaimSeconds * 1000,
     ...(opts.requestBudgetMs === undefined ? {} : { requestBudgetMs: opts.requestBudgetMs }),
     ...(opts.queueBackoff === undefined ? {} : { backoff: opts.queueBackoff }),
     ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs })

@@ -35,6 +35,8 @@ export interface Config {
   trustProxy: boolean
   logLevel: Env['LOG_LEVEL']
   auditRetentionDays: number
+  /** How long a replica's claim on queued work lasts; a dead replica's work is taken over after it. */
+  queueClaimSeconds: number
   sandboxAutoAcceptMs: number
 }
 
@@ -73,6 +75,7 @@ export function toConfig (env: Env): Config {
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+    queueClaimSeconds: env.QUEUE_CLAIM_SECONDS,
     sandboxAutoAcceptMs: env.SANDBOX_AUTO_ACCEPT_MS
   }
 }

@@ -35,7 +35,7 @@ export async function spawnBridge (env: Record<string, string>): Promise<ChildBr
     url,
     output: () => out,
     kill: async (signal) => await new Promise((resolveExit) => {
-      if (child.exitCode !== null) { resolveExit(child.exitCode); return }
+      if (child.exitCode !== null || child.signalCode !== null) { resolveExit(child.exitCode); return }
       child.once('exit', (code) => resolveExit(code))
       child.kill(signal)
     })
