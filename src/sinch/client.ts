@@ -21,6 +21,7 @@ export interface SinchClientOptions {
   retry?: Partial<RetryPolicy>
   timeouts?: Timeouts
   onCall?: (e: CallEvent) => void
+  /** Clock for token lifetimes, deadlines and durations (tests inject the simulator's). */
   now?: () => number
   random?: () => number
 }
@@ -67,7 +68,9 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
     const key = projectId ?? ''
     let l = limiters.get(key)
     if (l === undefined) {
-      l = new AdaptiveLimiter({ ...DEFAULT_LIMITER, ...o.limiter }, now)
+      // Pacing arms real timers, so it reads the real clock; an injected test clock that stands
+      // still would otherwise hold every queued call forever.
+      l = new AdaptiveLimiter({ ...DEFAULT_LIMITER, ...o.limiter }, Date.now)
       limiters.set(key, l)
     }
     return l

@@ -9,7 +9,7 @@ export interface TokenCacheOptions {
   keySecret: string
   dispatcher: Dispatcher
   now: () => number
-  /** Refresh this long before expiry, or at 80 % of the lifetime when that comes sooner. */
+  /** Refresh this long before expiry (default 60 s), or at 80 % of the lifetime when that comes sooner; plus 1 s. */
   refreshAheadMs?: number
   logger?: Logger
   onFetched?: (durationMs: number, ok: boolean, status: number | null) => void
@@ -97,11 +97,12 @@ export class TokenCache {
       const body = TokenResponseSchema.safeParse(json)
       if (!body.success) throw new SinchError('SINCH_TRANSIENT', 'Sinch token endpoint answered without an access token', 'token', status)
       const lifetimeMs = body.data.expires_in * 1000
-      const ahead = Math.min(this.o.refreshAheadMs ?? 60_000, lifetimeMs * 0.2)
+      // expires_in and a JWT's exp count whole seconds, so the token may lapse up to 1 s early.
+      const ahead = Math.min(lifetimeMs / 2, Math.min(this.o.refreshAheadMs ?? 60_000, lifetimeMs * 0.2) + 1_000)
       this.token = body.data.access_token
       this.refreshAt = started + lifetimeMs - ahead
       // Stop using a token a little before the server would refuse it (clock skew, transit time).
-      this.expiresAt = started + lifetimeMs - Math.min(5_000, lifetimeMs * 0.05)
+      this.expiresAt = started + lifetimeMs - Math.min(5_000, 1_000 + lifetimeMs * 0.05)
       this.lastObtainedAt = this.o.now()
       this.o.onFetched?.(this.o.now() - started, true, status)
       return this.token

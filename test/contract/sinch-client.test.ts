@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js'
+import { createManualClock, createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js'
 import { createSinchClient, SinchError, type SinchClient, type SinchClientOptions } from '../../src/sinch/index.js'
 import { createLogger } from '../../src/observability/logger.js'
 
@@ -50,12 +50,31 @@ describe('sinch client against the simulator', () => {
     }
     const tokenCalls = s.control.requests().requests.filter((r) => r.route === 'token')
     expect(tokenCalls.length).toBeGreaterThanOrEqual(2)
+    // Refreshed ahead of expiry: Sinch never had to refuse an expired token.
+    expect(s.control.requests().requests.filter((r) => r.status === 401)).toHaveLength(0)
     expect(s.control.dump('p1').projects.p1).toHaveLength(8)
     const all = logs.join('\n')
     expect(all).not.toContain(KEY.secret)
     expect(all).not.toMatch(/Bearer\s+\S+/)
     expect(all).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/)
   }, 20_000)
+
+  it('after an idle spell past expiry fetches a new token first; when Sinch alone sees it expired, refreshes once on the 401', async () => {
+    const simClock = createManualClock()
+    const clientClock = createManualClock(simClock.now())
+    const { sim: s, client: c } = await setup({ tokenLifetimeSec: 3, clock: simClock }, { now: clientClock.now })
+    await c.invite('p1', { email: 'idle1@x.io', role: 'MEMBER' })
+    simClock.advance(10_000)
+    clientClock.advance(10_000)
+    await c.invite('p1', { email: 'idle2@x.io', role: 'MEMBER' })
+    const log = (): Array<{ route: string, status: number }> => s.control.requests().requests
+    expect(log().map((r) => `${r.route}:${r.status}`)).toEqual(['token:200', 'invite:201', 'token:200', 'invite:201'])
+    // The client's clock lags (a skewed host): Sinch answers "Jwt expired", the client refreshes once and retries.
+    simClock.advance(10_000)
+    await c.invite('p1', { email: 'skew@x.io', role: 'MEMBER' })
+    expect(log().slice(4).map((r) => `${r.route}:${r.status}`)).toEqual(['invite:401', 'token:200', 'invite:201'])
+    expect(s.control.dump('p1').projects.p1).toHaveLength(3)
+  })
 
   it('refreshes once on a 401 and then reports rejected credentials for a revoked key', async () => {
     const { sim: s, client: c } = await setup()
@@ -68,15 +87,19 @@ describe('sinch client against the simulator', () => {
     expect((err as SinchError).message).not.toContain(KEY.secret)
   })
 
+  // The bucket is 5/s of simulator time; the simulator's clock runs 10× so the storm lasts seconds, not a minute.
   it('a 429 storm (bucket 5/s) under 300 concurrent invites: each applied exactly once', async () => {
-    const { sim: s, client: c } = await setup({ bucket: { capacity: 5, refillPerSec: 5 }, clock: fastClock(10) }, { limiter: { initialRate: 300 }, retry: { baseMs: 50, capMs: 1000, maxAttempts: 100, deadlineMs: 60_000 } })
+    const { sim: s, client: c } = await setup({ bucket: { capacity: 5, refillPerSec: 5 }, clock: fastClock(10) }, { limiter: { initialRate: 300 }, retry: { baseMs: 20, capMs: 500, maxAttempts: 100, deadlineMs: 60_000 } })
     const results = await Promise.all(Array.from({ length: 300 }, async (_, i) => await c.invite(i % 2 === 0 ? 'p1' : 'p2', { email: `storm${i}@x.io`, role: 'MEMBER' })))
+    const refused = s.control.requests().requests.filter((r) => r.status === 429).length
     expect(results.every((r) => !r.adopted)).toBe(true)
     const counts = successfulInvites(s)
     expect(counts.size).toBe(300)
     expect([...counts.values()].every((n) => n === 1)).toBe(true)
-    expect(c.stats().rateLimited).toBeGreaterThan(0)
-    expect(s.control.requests().requests.filter((r) => r.status === 429).length).toBeGreaterThan(0)
+    expect(c.stats().rateLimited).toBe(refused)
+    expect(refused).toBeGreaterThan(0)
+    // AIMD found the limit: far fewer refusals than invites, not a retry storm (typically ~20).
+    expect(refused).toBeLessThan(100)
   }, 60_000)
 
   it('rides out 20 % 503s and lost responses without a double invite (409 → adopt)', async () => {
@@ -90,6 +113,20 @@ describe('sinch client against the simulator', () => {
     expect([...counts.values()].every((n) => n === 1)).toBe(true)
     expect(s.control.dump('p1').projects.p1).toHaveLength(60)
   }, 30_000)
+
+  it('a lost answer to a PATCH or a DELETE converges: the PATCH is repeated, the DELETE meets 404 and counts as done', async () => {
+    const { sim: s, client: c } = await setup()
+    s.control.seed({ members: [{ project_id: 'p1', email: 'active@x.io', role: 'MEMBER' }] })
+    const m = await c.findMemberByEmail('p1', 'ACTIVE@x.io')
+    expect(m).not.toBeNull()
+    const userId = (m as { userId: string }).userId
+    s.control.addFault({ route: 'update', drop: 1 })
+    expect(await c.updateMember('p1', userId, { role: 'ADMIN' })).toMatchObject({ userId, role: 'ADMIN' })
+    s.control.addFault({ route: 'remove', drop: 1 })
+    expect(await c.removeMember('p1', userId)).toEqual({ alreadyGone: true })
+    expect(s.control.dump('p1').projects.p1).toHaveLength(0)
+    expect(s.control.requests().requests.filter((r) => r.route === 'remove').map((r) => r.status)).toEqual([204, 404])
+  })
 
   it('adopts on 409 with and without resourceName, and when the invite answer has no user_id', async () => {
     const { sim: s, client: c } = await setup()
@@ -139,9 +176,17 @@ describe('sinch client against the simulator', () => {
       expect(err.status).toBe(400)
       if (shape === 'google') expect(err.fieldViolations[0]?.field).toBe('email')
     }
+    s.control.configure({ errorShape: 'google' })
     const forbidden = await c.updateMember('zzz', 'u', { role: 'ADMIN' }).catch((e: unknown) => e) as SinchError
     expect(forbidden.code).toBe('SINCH_PERMANENT')
     expect(forbidden.status).toBe(403)
+    expect(forbidden.message).toContain('does not have access to projects/zzz')
+    const pending = await c.invite('p2', { email: 'pending@x.io', role: 'MEMBER' })
+    const suspend = await c.updateMember('p2', pending.member.userId, { status: 'SUSPENDED' }).catch((e: unknown) => e) as SinchError
+    expect(suspend).toMatchObject({ code: 'SINCH_PERMANENT', status: 400 })
+    s.control.configure({ unknownProject: '404' })
+    const elsewhere = await c.listPage('eu-project').catch((e: unknown) => e) as SinchError
+    expect(elsewhere).toMatchObject({ code: 'SINCH_NOT_FOUND', status: 404, operation: 'list' })
     const gone = await c.updateMember('p1', 'nobody', { role: 'ADMIN' }).catch((e: unknown) => e) as SinchError
     expect(gone.code).toBe('SINCH_NOT_FOUND')
     expect(await c.removeMember('p1', 'nobody')).toEqual({ alreadyGone: true })

@@ -50,10 +50,10 @@ describe('token cache', () => {
     let t = 1_000_000
     const cache = cacheFor(srv.url, () => t)
     expect(await cache.get()).toBe('tok-1')
-    t += 79_000
+    t += 78_000
     expect(await cache.get()).toBe('tok-1')
     expect(srv.seen).toHaveLength(1)
-    t += 2_000 // past 80 s: refresh ahead, but nobody waits for it
+    t += 2_000 // past 80 s less 1 s for whole-second expiry: refresh ahead, but nobody waits for it
     const during = await Promise.all(Array.from({ length: 20 }, async () => await cache.get()))
     expect(new Set(during)).toEqual(new Set(['tok-1']))
     await delay(80)
@@ -61,13 +61,13 @@ describe('token cache', () => {
     expect(srv.seen).toHaveLength(2)
   })
 
-  it('refreshes 60 s ahead of a long lifetime; waits for a new token once the old one expired', async () => {
+  it('refreshes 60 s (+1 s) ahead of a long lifetime; waits for a new token once the old one expired', async () => {
     let n = 0
     const srv = await tokenServer((_r, res) => { n++; send(res, 200, { access_token: `tok-${n}`, expires_in: 3600 }) })
     let t = 0
     const cache = cacheFor(srv.url, () => t)
     await cache.get()
-    t = 3_539_000
+    t = 3_538_000
     expect(await cache.get()).toBe('tok-1')
     expect(srv.seen).toHaveLength(1)
     t = 3_600_000 // expired (a sleeping laptop, a paused container): the caller waits
