@@ -1,5 +1,6 @@
 import { startBridge } from '../main.js'
 import { configOrExit } from './common.js'
+import { MappingFileError } from '../provisioning/mapping-file.js'
 
 export async function serveCommand (args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
@@ -11,6 +12,11 @@ export async function serveCommand (args: string[]): Promise<number> {
   try {
     await startBridge(config)
   } catch (err) {
+    // A bad mapping file is configuration too: same exit code, one line per problem.
+    if (err instanceof MappingFileError) {
+      process.stderr.write(`invalid configuration:\n${err.problems.map((p) => `  MAPPING_FILE: ${p}`).join('\n')}\n`)
+      return 2
+    }
     process.stderr.write(`failed to start: ${(err as Error).message}\n`)
     return 1
   }

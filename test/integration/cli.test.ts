@@ -38,6 +38,15 @@ describe('CLI (built) as an operator runs it', () => {
     expect(r.out).not.toContain('do-not-print-me')
   })
 
+  it('refuses a bad mapping file the same way, naming the key', async () => {
+    const file = join(dir, 'mapping.yaml')
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(file, 'groups:\n  Admins:\n    - { project: p9, role: ADMIN }\n')
+    const r = await cli(['serve'], { ...env, MAPPING_FILE: file, PORT: '0' })
+    expect(r.code).toBe(2)
+    expect(r.out).toMatch(/MAPPING_FILE: groups\.Admins\.0\.project: "p9" is not a managed project/)
+  })
+
   it('prints help for every command', async () => {
     for (const c of ['serve', 'simulate', 'reconcile', 'token', 'doctor', 'audit']) {
       const r = await cli([c, '--help'], {})
