@@ -10,7 +10,8 @@ export interface ReconcileReport {
   ok: boolean
   error: string | null
   projects: Array<Omit<ProjectRefresh, 'affectedUsers'>>
-  /** Users queued for a re-plan (everyone: the planner decides who needs an op). */
+  /** Users queued for a re-plan: everyone on the first run (rules may have changed), then only
+   * those Sinch changed behind the bridge's back and those whose last change failed. */
   queued: number
 }
 
@@ -52,6 +53,7 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
   let timer: NodeJS.Timeout | null = null
   let current: Promise<unknown> | null = null
   const abort = new AbortController()
+  let replannedEveryone = false
 
   async function runOnce (signal?: AbortSignal): Promise<ReconcileReport> {
     const started = now()
@@ -64,8 +66,10 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
         const { affectedUsers: _a, ...rest } = r
         report.projects.push(rest)
       }
-      const ids = await deps.store.listSubjectIds()
+      const failed = (await deps.store.listOpStates({ state: 'failed' })).map((o) => o.userId)
+      const ids = replannedEveryone ? [...new Set([...affected, ...failed])] : await deps.store.listSubjectIds()
       for (let i = 0; i < ids.length; i += 1000) await deps.store.enqueue(ids.slice(i, i + 1000))
+      replannedEveryone = true
       report.queued = ids.length
       deps.onQueued?.()
     } catch (err) {
