@@ -1,24 +1,40 @@
-// bench/sinch-bulk: N invites over 2 projects through the Sinch client against the simulator with
-// a token bucket of R/s (capacity R) per project; prints elapsed time, achieved rate ÷ R, 429s
-// seen, duplicates and lost invites. Target: ≥ 0.90·R, 0 duplicates, 0 lost.
+// bench/sinch-bulk: N invites over 2 projects through the Sinch client (dist/sinch) against the
+// bundled simulator with a token bucket of R/s, capacity R, per key and project (Sinch limits per
+// key and project). Prints elapsed time, the achieved rate per project ÷ R, 429s seen, duplicates
+// (successful POSTs per (project, email) > 1 in the request log) and lost invites (missing from the
+// dump). Target: ≥ 0.90·R, 0 duplicates, 0 lost.
+//
+// The simulator runs as its own process (`dist/cli/index.js simulate`, which wraps
+// dist/simulator/index.js), so the client and the server do not share one event loop: on two cores
+// that is the honest set-up, as in production.
+//
+//   npm run build && node bench/sinch-bulk.js --rate 200 --invites 5000 [--workers 64]
 import { arg, inviteCounts, startSimulatorProcess } from './lib.js'
 
 const N = arg('invites', 5000)
 const R = arg('rate', 200)
+const WORKERS = arg('workers', 64)
 const PROJECTS = ['bulk-a', 'bulk-b']
 const { createSinchClient } = await import('../dist/sinch/index.js')
 
 const sim = await startSimulatorProcess(PROJECTS, ['--rate', String(R), '--burst', String(R)])
 const client = createSinchClient({ apiUrl: sim.url, authUrl: `${sim.url}/oauth2/token`, keyId: 'sandbox-key', keySecret: 'sandbox-secret', authMode: 'oauth', retry: { maxAttempts: 50, deadlineMs: 600_000 } })
+await client.fetchToken()
 const started = Date.now()
 let next = 0
+let failed = 0
 async function worker () {
   while (next < N) {
     const i = next++
-    await client.invite(PROJECTS[i % PROJECTS.length], { email: `bulk${i}@example.com`, role: 'MEMBER' })
+    try {
+      await client.invite(PROJECTS[i % PROJECTS.length], { email: `bulk${i}@example.com`, role: 'MEMBER' })
+    } catch (err) {
+      failed++
+      console.error(`invite ${i} failed: ${err.code} ${err.message}`)
+    }
   }
 }
-await Promise.all(Array.from({ length: 64 }, worker))
+await Promise.all(Array.from({ length: WORKERS }, worker))
 const elapsed = (Date.now() - started) / 1000
 const dump = await sim.control('GET', 'dump')
 const present = new Set(PROJECTS.flatMap((p) => (dump.projects[p] ?? []).map((m) => `${p}|${m.email}`)))
@@ -26,12 +42,15 @@ let lost = 0
 for (let i = 0; i < N; i++) if (!present.has(`${PROJECTS[i % PROJECTS.length]}|bulk${i}@example.com`)) lost++
 const counts = await inviteCounts(sim)
 const duplicates = [...counts.values()].filter((n) => n > 1).length
+const { requests } = await sim.control('GET', 'requests')
+const served429 = requests.filter((r) => r.status === 429).length
 const stats = client.stats()
-// The bucket is per project, so the ceiling for the whole run is R per project.
-const ceiling = R * PROJECTS.length
-const achieved = N / elapsed
-console.log(`bench/sinch-bulk: ${N} invites over ${PROJECTS.length} projects, bucket R=${R}/s per project (ceiling ${ceiling}/s)`)
-console.log(`  elapsed ${elapsed.toFixed(1)} s; achieved ${achieved.toFixed(1)}/s = ${(achieved / ceiling).toFixed(3)} of the ceiling (target ≥ 0.90)`)
-console.log(`  429s seen: ${stats.rateLimited}; retries: ${stats.retries}; duplicates: ${duplicates}; lost: ${lost}`)
+const perProject = N / PROJECTS.length / elapsed
+// The best any client can do: spend each bucket's initial capacity at once, then R per second.
+const ideal = (N / PROJECTS.length - R) / R
+console.log(`bench/sinch-bulk: ${N} invites over ${PROJECTS.length} projects, bucket R=${R}/s (capacity ${R}) per key and project, ${WORKERS} workers`)
+console.log(`  elapsed ${elapsed.toFixed(1)} s (ideal ${ideal.toFixed(1)} s); achieved ${perProject.toFixed(1)}/s per project = ${(perProject / R).toFixed(3)}·R (target ≥ 0.90)`)
+console.log(`  429s seen: ${stats.rateLimited} of ${stats.requests} calls (simulator served ${served429}); retries: ${stats.retries}; duplicates: ${duplicates}; lost: ${lost}; failed: ${failed}`)
 await client.close()
 await sim.stop()
+process.exitCode = perProject >= 0.9 * R && duplicates === 0 && lost === 0 && failed === 0 ? 0 : 1

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { Logger } from 'pino'
 import { pino } from 'pino'
 import type { RetryPolicy } from './backoff.js'
@@ -62,6 +63,8 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
   const logger = (o.logger ?? pino({ level: 'silent' })).child({ component: 'sinch' })
   const pools = createPools(o.apiUrl, o.authUrl, o.timeouts, Math.max(8, (o.limiter?.maxConcurrency ?? DEFAULT_LIMITER.maxConcurrency) * 2))
   const closing = new AbortController()
+  // Every call in flight or in backoff listens on this one signal; hundreds is normal, not a leak.
+  setMaxListeners(0, closing.signal)
   let closed: Promise<void> = Promise.resolve()
   const limiters = new Map<string, AdaptiveLimiter>()
   const limiterFor = (projectId: string | undefined): AdaptiveLimiter => {

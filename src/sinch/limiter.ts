@@ -3,13 +3,17 @@ export interface LimiterOptions {
   minRate: number
   maxRate: number
   maxConcurrency: number
-  /** Requests per second added per second of uninterrupted success (additive increase). */
-  increasePerSec: number
+  /**
+   * Additive increase after the first 429: per second of successes the rate grows by this
+   * fraction of itself (at least 1/s), so the probe above a limit takes the same time, about
+   * 0.6 s from 97 % of it, whatever the limit, and costs a handful of 429s, not dozens.
+   */
+  increaseFraction: number
   /** Factor applied to rate and concurrency on a 429 (multiplicative decrease). */
   decrease: number
 }
 
-export const DEFAULT_LIMITER: LimiterOptions = { initialRate: 50, minRate: 0.5, maxRate: 2000, maxConcurrency: 32, increasePerSec: 20, decrease: 0.9 }
+export const DEFAULT_LIMITER: LimiterOptions = { initialRate: 50, minRate: 0.5, maxRate: 2000, maxConcurrency: 32, increaseFraction: 0.05, decrease: 0.9 }
 
 /** Thrown to callers still queued (or arriving) after close(). */
 export class LimiterClosedError extends Error {
@@ -31,11 +35,13 @@ export class AdaptiveLimiter {
   concurrency: number
   inFlight = 0
   private nextSlot = 0
-  /** Slow start until the first 429: the rate doubles every second, then grows additively. */
+  /** Estimate of the limit. Slow start below it: the rate doubles every second; above it, additive. */
   private threshold = Number.POSITIVE_INFINITY
   /** Completion times of the last second's successes: what the server really let through. */
   private readonly recent: number[] = []
   private lastDecrease = Number.NEGATIVE_INFINITY
+  /** Between a 429 and the climb back to the threshold, further 429s are the same episode. */
+  private recovering = false
   private readonly queue: Waiter[] = []
   private timer: NodeJS.Timeout | null = null
   private closed = false
@@ -63,28 +69,49 @@ export class AdaptiveLimiter {
     }
   }
 
-  /** Additive increase: +1 per success in slow start, else +increasePerSec per second of successes. */
+  /**
+   * Additive increase. Below the threshold (before the first 429, or recovering after one) the
+   * rate grows by 1 per success, doubling each second, but not past the threshold; from there it
+   * probes upwards by max(1, f·rate) per second of successes.
+   */
   onSuccess (): void {
     const t = this.now()
     this.recent.push(t)
     while (this.recent.length > 0 && (this.recent[0] ?? t) < t - 1000) this.recent.shift()
-    const step = this.rate < this.threshold ? 1 : this.o.increasePerSec / Math.max(this.rate, 1)
-    this.rate = Math.min(this.o.maxRate, this.rate + step)
+    if (this.rate < this.threshold) {
+      this.rate = Math.min(this.threshold, this.rate + 1)
+      if (this.rate >= this.threshold) this.recovering = false
+    } else {
+      this.rate += Math.max(1, this.o.increaseFraction * this.rate) / Math.max(this.rate, 1)
+    }
+    this.rate = Math.min(this.o.maxRate, this.rate)
     if (this.concurrency < this.o.maxConcurrency) this.concurrency = Math.min(this.o.maxConcurrency, this.concurrency + 1 / this.concurrency)
   }
 
-  /** Multiplicative decrease of rate and concurrency, once per window. */
-  onRateLimited (): void {
+  /**
+   * Multiplicative decrease of rate and concurrency on a 429 for a call started at `sentAt`.
+   * A call started before the last decrease was paced at the old rate: its 429 is old news
+   * (one decrease per round, as TCP does per window).
+   */
+  onRateLimited (sentAt: number = this.now()): void {
     const t = this.now()
-    // One decrease per window: the calls already in flight were sent at the old rate.
-    if (t - this.lastDecrease < Math.max(250, 1000 / this.rate)) return
+    if (sentAt < this.lastDecrease || t - this.lastDecrease < 1000 / this.rate) return
     this.lastDecrease = t
     // Straight down to what actually got through in the last second: when the limit is a token
     // bucket, that is its refill rate, the best steady speed there is.
     const delivered = this.recent.filter((x) => x >= t - 1000).length
     const target = delivered > 0 ? Math.min(this.rate * this.o.decrease, delivered * 0.97) : this.rate * this.o.decrease
     this.rate = Math.max(this.o.minRate, target)
-    this.threshold = this.rate
+    if (!this.recovering) {
+      // The first 429 of an episode: the limit is about here.
+      this.threshold = this.rate
+      this.recovering = true
+    } else {
+      // Sinch counts refused calls against the bucket, so one overshoot leaves a debt that refuses
+      // the next few calls too: slow down further to repay it, but keep the estimate of the limit
+      // (nearly) where it was, so the climb back to it is quick.
+      this.threshold = Math.max(this.rate, this.threshold * 0.99)
+    }
     this.concurrency = Math.max(1, this.concurrency * this.o.decrease)
     // Calls not yet started wait for the slower pace too.
     this.nextSlot = Math.max(this.nextSlot, t + 1000 / this.rate)

@@ -62,6 +62,7 @@ export class Transport {
         throw err
       }
       const t0 = this.o.now()
+      const sentAt = Date.now()
       let status: number | null = null
       let text = ''
       let headers: Record<string, string | string[] | undefined> = {}
@@ -140,7 +141,7 @@ export class Transport {
       // Retryable: 429, 408/425, 5xx, a network error or a token endpoint that is down.
       if (status === 429) {
         this.stats.rateLimited++
-        limiter.onRateLimited()
+        limiter.onRateLimited(sentAt)
       }
       if (!(failure instanceof SinchError)) this.emit(operation, status === 429 ? 'rate_limited' : 'transient', status, ms)
       const wait = retryAfterMs(headers['retry-after'], this.o.now()) ?? fullJitter(attempt, this.policy, this.o.random)

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { AdaptiveLimiter, LimiterClosedError, type LimiterOptions } from '../../../src/sinch/limiter.js'
 
-const OPTS: LimiterOptions = { initialRate: 10, minRate: 0.5, maxRate: 1000, maxConcurrency: 8, increasePerSec: 20, decrease: 0.5 }
+const OPTS: LimiterOptions = { initialRate: 10, minRate: 0.5, maxRate: 1000, maxConcurrency: 8, increaseFraction: 0.05, decrease: 0.5 }
 
 function manualClock (start = 1_000_000): { now: () => number, advance: (ms: number) => void } {
   let t = start
@@ -16,7 +16,7 @@ describe('AIMD arithmetic', () => {
     expect(l.rate).toBe(20)
   })
 
-  it('on 429 drops to what got through in the last second, at most rate·decrease; then grows additively', () => {
+  it('on 429 drops to what got through in the last second, at most rate·decrease; then probes upwards by a fraction of itself', () => {
     const c = manualClock()
     const l = new AdaptiveLimiter({ ...OPTS, initialRate: 100 }, c.now)
     for (let i = 0; i < 40; i++) { c.advance(10); l.onSuccess() } // 40 delivered within the last second
@@ -24,10 +24,34 @@ describe('AIMD arithmetic', () => {
     l.onRateLimited()
     expect(l.rate).toBeCloseTo(40 * 0.97, 6) // min(140·0.5, 40·0.97)
     const after429 = l.rate
-    // Congestion avoidance: one second's worth of successes adds about increasePerSec.
+    // Congestion avoidance: one second's worth of successes adds max(1, increaseFraction·rate).
     for (let i = 0; i < Math.round(after429); i++) l.onSuccess()
-    expect(l.rate - after429).toBeGreaterThan(15)
-    expect(l.rate - after429).toBeLessThan(21)
+    expect(l.rate - after429).toBeGreaterThan(0.05 * after429 * 0.9)
+    expect(l.rate - after429).toBeLessThan(0.05 * after429 * 1.2)
+  })
+
+  it('probes by at least 1/s per second of successes when the rate is low', () => {
+    const c = manualClock()
+    const l = new AdaptiveLimiter({ ...OPTS, initialRate: 4 }, c.now)
+    l.onRateLimited() // 4 → 2, threshold 2
+    for (let i = 0; i < 2; i++) l.onSuccess()
+    expect(l.rate).toBeCloseTo(2 + 1 / 2 + 1 / 2.5, 6) // +1/rate per success: about +1 per second
+  })
+
+  it('recovers quickly after a 429: doubles per second up to the limit estimate, not past it', () => {
+    const c = manualClock()
+    const l = new AdaptiveLimiter({ ...OPTS, initialRate: 100 }, c.now)
+    l.onRateLimited() // 100 → 50: the limit is about 50
+    c.advance(1000)
+    l.onRateLimited(c.now()) // a second refusal in the same episode (the bucket's debt): 25, estimate ≈ 49.5
+    expect(l.rate).toBe(25)
+    for (let i = 0; i < 24; i++) l.onSuccess()
+    expect(l.rate).toBe(49)
+    l.onSuccess()
+    expect(l.rate).toBeCloseTo(49.5, 6) // capped at the estimate, then additive probing
+    l.onSuccess()
+    expect(l.rate).toBeGreaterThan(49.5)
+    expect(l.rate).toBeLessThan(49.6)
   })
 
   it('halves (decrease factor) when nothing got through lately, and decreases concurrency too', () => {
@@ -38,16 +62,18 @@ describe('AIMD arithmetic', () => {
     expect(l.concurrency).toBe(4)
   })
 
-  it('counts one burst of 429s as one signal: one decrease per window', () => {
+  it('counts one burst of 429s as one signal: calls sent before the last decrease do not decrease again', () => {
     const c = manualClock()
     const l = new AdaptiveLimiter({ ...OPTS, initialRate: 100 }, c.now)
-    l.onRateLimited()
-    l.onRateLimited()
+    const sentBefore = c.now() - 5
+    l.onRateLimited(sentBefore)
+    l.onRateLimited(sentBefore)
     c.advance(100)
-    l.onRateLimited()
+    l.onRateLimited(sentBefore) // paced at the old rate: old news
     expect(l.rate).toBe(50)
-    c.advance(200)
-    l.onRateLimited()
+    l.onRateLimited(c.now()) // sent after the decrease, and a round (1/rate) later: a new signal
+    expect(l.rate).toBe(25)
+    l.onRateLimited(c.now()) // within 1/rate of the last decrease: the same round
     expect(l.rate).toBe(25)
   })
 
