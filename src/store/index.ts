@@ -3,6 +3,7 @@ import type { ProvisioningStore, SubjectReader } from './types.js'
 import { openSqliteDatabase } from './sqlite/database.js'
 import { createSqliteDirectory } from './sqlite/directory.js'
 import { createSqliteProvisioningStore } from './sqlite/provisioning.js'
+import { createWriteBatcher } from './sqlite/batch.js'
 
 export type Store = DirectoryStore & SubjectReader & ProvisioningStore & {
   kind: 'sqlite' | 'postgres'
@@ -18,12 +19,17 @@ export class StoreConfigError extends Error {
 export async function createStore (databaseUrl: string): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:')) {
     const db = openSqliteDatabase(databaseUrl.slice('sqlite:'.length))
+    const write = createWriteBatcher(db)
     return {
       kind: 'sqlite',
-      ...createSqliteDirectory(db),
-      ...createSqliteProvisioningStore(db),
+      ...createSqliteDirectory(db, write),
+      ...createSqliteProvisioningStore(db, write),
       ping: async () => { db.prepare('SELECT 1').get() },
-      close: async () => { if (db.open) db.close() }
+      close: async () => {
+        // Let a group commit already scheduled for this turn finish before the handle goes.
+        await new Promise((resolve) => setImmediate(resolve))
+        if (db.open) db.close()
+      }
     }
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {

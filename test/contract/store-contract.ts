@@ -23,6 +23,19 @@ export function storeContract (name: string, open: () => Promise<{ store: Store,
       await store.close()
     })
 
+    it('concurrent writes: a taken userName fails alone, the writes beside it all land', async () => {
+      const { store } = await open()
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 5 }, async () => await store.createUser(user('dup@x.io'))),
+        ...Array.from({ length: 5 }, async (_, i) => await store.createUser(user(`ok${i}@x.io`)))
+      ])
+      expect(results.filter((r) => r.status === 'fulfilled').length).toBe(6)
+      expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof StoreConflictError)).toBe(true)
+      expect((await store.counts()).users).toBe(6)
+      expect((await store.queueDepth()).depth).toBe(6)
+      await store.close()
+    })
+
     it('versions updates, queues only identity changes, and keeps a tombstone on delete', async () => {
       const { store } = await open()
       const u = await store.createUser(user('bob@example.com'))

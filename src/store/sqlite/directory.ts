@@ -5,6 +5,7 @@ import type { GroupRecord, ProvisioningSubject, SubjectReader, UserRecord } from
 import type { SqliteDatabase } from './database.js'
 import { orderSql, whereSql } from '../filter-sql.js'
 import { SQLITE_ENQUEUE } from './queue-sql.js'
+import type { WriteBatcher } from './batch.js'
 
 interface UserRow { id: string, user_name: string, external_id: string | null, display_name: string | null, active: number, emails: string, resource: string, version: number, created: string, last_modified: string, deleted_at: string | null }
 interface GroupRow { id: string, display_name: string, external_id: string | null, resource: string, version: number, created: string, last_modified: string }
@@ -21,7 +22,7 @@ function isUnique (err: unknown): boolean {
 /** What provisioning looks at: a change to anything else never costs a Sinch call. */
 const identity = (u: { userName: string, active: boolean, emails: unknown }): string => JSON.stringify([u.userName.toLowerCase(), u.active, u.emails])
 
-export function createSqliteDirectory (db: SqliteDatabase): DirectoryStore & SubjectReader {
+export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher = async (fn) => fn()): DirectoryStore & SubjectReader {
   const now = (): string => new Date().toISOString()
   const st = {
     enqueue: db.prepare(SQLITE_ENQUEUE),
@@ -155,9 +156,9 @@ export function createSqliteDirectory (db: SqliteDatabase): DirectoryStore & Sub
   }
 
   return {
-    createUser: async (u) => createUser(u),
-    updateUser: async (id, u, expected) => updateUser(id, u, expected),
-    deleteUser: async (id, expected) => { deleteUser(id, expected) },
+    createUser: async (u) => await write(() => createUser(u)),
+    updateUser: async (id, u, expected) => await write(() => updateUser(id, u, expected)),
+    deleteUser: async (id, expected) => { await write(() => deleteUser(id, expected)) },
     getUser: async (id) => {
       const r = st.userById.get(id) as UserRow | undefined
       return r === undefined ? null : toUser(r)
@@ -166,9 +167,9 @@ export function createSqliteDirectory (db: SqliteDatabase): DirectoryStore & Sub
     allUsers: async () => (db.prepare('SELECT * FROM users WHERE deleted_at IS NULL ORDER BY seq').all() as UserRow[]).map(toUser),
     groupsOfUsers: async (ids) => new Map(ids.map((id) => [id, (st.groupsOfUser.all(id) as Array<{ id: string, displayName: string }>).map((g) => ({ id: g.id, displayName: g.displayName }))])),
     existingUserIds: async (ids) => new Set(ids.filter((id) => st.userById.get(id) !== undefined)),
-    createGroup: async (g) => createGroup(g),
-    updateGroup: async (id, g, expected) => updateGroup(id, g, expected),
-    deleteGroup: async (id, expected) => { deleteGroup(id, expected) },
+    createGroup: async (g) => await write(() => createGroup(g)),
+    updateGroup: async (id, g, expected) => await write(() => updateGroup(id, g, expected)),
+    deleteGroup: async (id, expected) => { await write(() => deleteGroup(id, expected)) },
     getGroup: async (id) => {
       const r = st.groupById.get(id) as GroupRow | undefined
       return r === undefined ? null : toGroup(r)
@@ -187,10 +188,10 @@ export function createSqliteDirectory (db: SqliteDatabase): DirectoryStore & Sub
     },
     listSubjectIds: async () => st.liveUserIds.all() as string[],
     async purgeDeletedUser (userId) {
-      db.transaction(() => {
+      await write(() => {
         st.purge.run(userId)
         st.purgeEmails.run(userId, userId)
-      })()
+      })
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { AuditEntry, KnownMember, OpState, ProvisioningStore, QueueEntry } from '../types.js'
 import type { SqliteDatabase } from './database.js'
 import { SQLITE_ENQUEUE } from './queue-sql.js'
+import type { WriteBatcher } from './batch.js'
 
 interface KnownRow { project_id: string, email_lc: string, sinch_user_id: string | null, role: KnownMember['role'], status: KnownMember['status'], scim_user_id: string | null, origin: KnownMember['origin'], seen_at: string }
 const toKnown = (r: KnownRow): KnownMember => ({ projectId: r.project_id, email: r.email_lc, sinchUserId: r.sinch_user_id, role: r.role, status: r.status, scimUserId: r.scim_user_id, origin: r.origin, seenAt: r.seen_at })
@@ -8,7 +9,7 @@ const toKnown = (r: KnownRow): KnownMember => ({ projectId: r.project_id, email:
 interface AuditRow { id: number, at: string, scim_user_id: string | null, email: string, project_id: string, action: AuditEntry['action'], from_role: AuditEntry['fromRole'], to_role: AuditEntry['toRole'], rule: string, outcome: AuditEntry['outcome'], detail: string | null, duration_ms: number }
 const toAudit = (r: AuditRow): AuditEntry => ({ id: r.id, at: r.at, scimUserId: r.scim_user_id, email: r.email, projectId: r.project_id, action: r.action, fromRole: r.from_role, toRole: r.to_role, rule: r.rule, outcome: r.outcome, detail: r.detail, durationMs: r.duration_ms })
 
-export function createSqliteProvisioningStore (db: SqliteDatabase): ProvisioningStore {
+export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteBatcher = async (fn) => fn()): ProvisioningStore {
   const st = {
     enqueue: db.prepare(SQLITE_ENQUEUE),
     due: db.prepare(`SELECT user_id AS userId, generation, attempts, due_at AS dueAt, last_error AS lastError, enqueued_at AS enqueuedAt FROM provision_queue
@@ -51,17 +52,17 @@ export function createSqliteProvisioningStore (db: SqliteDatabase): Provisioning
   const enqueueMany = db.transaction((ids: string[], at: string) => { for (const userId of ids) st.enqueue.run({ userId, now: at, dueAt: at }) })
 
   return {
-    enqueue: async (ids, dueAt) => { enqueueMany(ids, dueAt ?? new Date().toISOString()) },
-    claimDue: async (now, limit, owner, leaseMs) => claimDue(now, limit, owner, leaseMs),
-    complete: async (userId, generation) => { complete(userId, generation) },
-    retryLater: async (userId, dueAt, error) => { st.retry.run(dueAt, error.slice(0, 1000), userId) },
+    enqueue: async (ids, dueAt) => { await write(() => enqueueMany(ids, dueAt ?? new Date().toISOString())) },
+    claimDue: async (now, limit, owner, leaseMs) => await write(() => claimDue(now, limit, owner, leaseMs)),
+    complete: async (userId, generation) => { await write(() => complete(userId, generation)) },
+    retryLater: async (userId, dueAt, error) => { await write(() => st.retry.run(dueAt, error.slice(0, 1000), userId)) },
     queueDepth: async () => {
       const r = st.depth.get() as { depth: number, oldest: string | null }
       return { depth: r.depth, oldestEnqueuedAt: r.oldest }
     },
-    upsertKnownMember: async (m) => { st.upsertKnown.run(m) },
-    upsertKnownMembers: async (ms) => { upsertMany(ms) },
-    deleteKnownMember: async (projectId, email) => { st.deleteKnown.run(projectId, email.toLowerCase()) },
+    upsertKnownMember: async (m) => { await write(() => st.upsertKnown.run(m)) },
+    upsertKnownMembers: async (ms) => { await write(() => upsertMany(ms)) },
+    deleteKnownMember: async (projectId, email) => { await write(() => st.deleteKnown.run(projectId, email.toLowerCase())) },
     listKnownMembers: async (f = {}) => {
       const conds: string[] = []
       const p: unknown[] = []
@@ -71,7 +72,7 @@ export function createSqliteProvisioningStore (db: SqliteDatabase): Provisioning
       const sql = `SELECT * FROM known_members${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY project_id, email_lc`
       return (db.prepare(sql).all(...p) as KnownRow[]).map(toKnown)
     },
-    setOpState: async (op: OpState) => { st.setOp.run(op) },
+    setOpState: async (op: OpState) => { await write(() => st.setOp.run(op)) },
     listOpStates: async (f = {}) => {
       const conds: string[] = []
       const p: unknown[] = []
@@ -80,7 +81,7 @@ export function createSqliteProvisioningStore (db: SqliteDatabase): Provisioning
       const rows = db.prepare(`SELECT user_id AS userId, project_id AS projectId, state, last_error AS lastError, attempts, updated_at AS updatedAt FROM op_states${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY updated_at DESC LIMIT 1000`).all(...p)
       return rows as OpState[]
     },
-    appendAudit: async (e) => { st.audit.run({ ...e, email: e.email.toLowerCase() }) },
+    appendAudit: async (e) => { await write(() => st.audit.run({ ...e, email: e.email.toLowerCase() })) },
     listAudit: async (f) => {
       const conds: string[] = []
       const p: unknown[] = []
@@ -91,13 +92,13 @@ export function createSqliteProvisioningStore (db: SqliteDatabase): Provisioning
       const rows = db.prepare(`SELECT * FROM audit${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(...p, f.limit) as AuditRow[]
       return rows.map(toAudit)
     },
-    pruneAudit: async (before) => st.prune.run(before).changes,
-    tryLease: async (name, owner, ttlMs, now) => {
+    pruneAudit: async (before) => await write(() => st.prune.run(before).changes),
+    tryLease: async (name, owner, ttlMs, now) => await write(() => {
       st.lease.run(name, owner, new Date(Date.parse(now) + ttlMs).toISOString(), now)
       return st.leaseOwner.get(name) === owner
-    },
-    releaseLease: async (name, owner) => { st.release.run(name, owner) },
+    }),
+    releaseLease: async (name, owner) => { await write(() => st.release.run(name, owner)) },
     getSetting: async (key) => (st.getSetting.get(key) as string | undefined) ?? null,
-    setSetting: async (key, value) => { st.setSetting.run(key, value) }
+    setSetting: async (key, value) => { await write(() => st.setSetting.run(key, value)) }
   }
 }
