@@ -3,7 +3,7 @@ import type { GroupRecord, UserRecord } from '../store/types.js'
 import { badRequest, fromScimmy } from './errors.js'
 import { normaliseOperations, type PatchOperation } from './patch-normalise.js'
 import { groupInput, userInput } from './resources.js'
-import { PATCH_OP } from './setup.js'
+import { PATCH_OP, userDefinition } from './setup.js'
 import type { GroupInput, UserInput } from '../store/directory-store.js'
 
 type Json = Record<string, unknown>
@@ -42,10 +42,65 @@ function createMissingEmails (ops: PatchOperation[], resource: Json): PatchOpera
   })
 }
 
+const SIMPLE_PATH = /^[A-Za-z]\w*(\.[A-Za-z]\w*)?$/
+
+/**
+ * The common case (IdPs replacing one scalar: name.givenName, displayName, active) applied
+ * directly; SCIMMY's PatchOp costs more than the rest of the request together. Anything else —
+ * filters, multi-valued or read-only targets, removals, no-path objects, a value whose JSON type
+ * is not the attribute's — goes through SCIMMY, which then reports the error it finds.
+ */
+const JSON_TYPE: Record<string, string> = { string: 'string', reference: 'string', dateTime: 'string', binary: 'string', boolean: 'boolean', integer: 'number', decimal: 'number' }
+
+function simplePatch (resource: Json, ops: PatchOperation[]): Json | null {
+  const def = userDefinition()
+  const out = structuredClone(resource)
+  for (const op of ops) {
+    if ((op.op !== 'replace' && op.op !== 'add') || op.path === undefined || !SIMPLE_PATH.test(op.path)) return null
+    if (op.value === null || op.value === undefined || typeof op.value === 'object') return null
+    const [first, second] = op.path.split('.') as [string, string | undefined]
+    let top, sub
+    try {
+      top = def.attribute(first)
+      sub = second === undefined ? undefined : def.attribute(op.path)
+    } catch {
+      return null
+    }
+    if (top.config.mutable !== true || top.config.multiValued === true) return null
+    if (JSON_TYPE[(sub ?? top).type] !== typeof op.value) return null
+    if (sub === undefined) {
+      if (top.type === 'complex') return null
+      out[top.name] = op.value
+    } else {
+      if (top.type !== 'complex' || sub.config.mutable !== true || sub.config.multiValued === true) return null
+      out[top.name] = { ...(out[top.name] as Json | undefined), [sub.name]: op.value }
+    }
+  }
+  return out
+}
+
+/**
+ * RFC 7643 §7: a readOnly attribute (groups, meta, the Sinch view) cannot be modified; SCIMMY
+ * would silently ignore the op and answer 200 as if it had applied (RFC 7644 §3.5.2: mutability).
+ */
+function refuseReadOnly (ops: PatchOperation[]): void {
+  const def = userDefinition()
+  for (const op of ops) {
+    const names = op.path !== undefined ? [op.path] : typeof op.value === 'object' && op.value !== null ? Object.keys(op.value) : []
+    for (const name of names) {
+      const top = /^[^[.]+/.exec(name)?.[0] ?? name
+      let attr
+      try { attr = def.attribute(top) } catch { continue }
+      if (attr.config.mutable === false) throw badRequest('mutability', `Attribute ${top} is read-only`)
+    }
+  }
+}
+
 export async function patchUser (current: UserRecord, body: unknown): Promise<UserInput> {
   const ops = createMissingEmails(operations(body), current.resource)
+  refuseReadOnly(ops)
   const base: Json = { ...current.resource, id: current.id, active: current.active, meta: { resourceType: 'User' } }
-  const patched = await apply(SCIMMY.Schemas.User, base, ops)
+  const patched = simplePatch(base, ops) ?? await apply(SCIMMY.Schemas.User, base, ops)
   return userInput(patched, current)
 }
 
