@@ -1,7 +1,7 @@
 import fastifyAuth from '@fastify/auth'
 import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify'
 import { ScimError } from '../scim/errors.js'
-import { bearerOf, sameSecret } from './ops-routes.js'
+import { bearerOf, matchesSecret } from './ops-routes.js'
 
 /**
  * Bearer auth for the SCIM routes: any of the configured tokens (rotation), compared in constant
@@ -12,9 +12,7 @@ export async function registerScimAuth (app: FastifyInstance, tokens: () => stri
   const verify = async (req: FastifyRequest): Promise<void> => {
     const given = bearerOf(req)
     if (given === null) throw new ScimError(401, null, 'Authorization: Bearer <token> is required')
-    let ok = false
-    for (const t of tokens()) ok = sameSecret(given, t) || ok
-    if (!ok) throw new ScimError(401, null, 'The bearer token is not valid')
+    if (!matchesSecret(given, tokens())) throw new ScimError(401, null, 'The bearer token is not valid')
   }
   return app.auth([verify])
 }

@@ -13,11 +13,27 @@ export interface OpsDeps {
   readiness: ReadinessCheck[]
 }
 
-export function sameSecret (given: string, expected: string): boolean {
-  // Hash first so the comparison is constant-time whatever the lengths.
-  const a = createHash('sha256').update(given).digest()
-  const b = createHash('sha256').update(expected).digest()
-  return timingSafeEqual(a, b)
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
+/** Digests of the configured secrets, computed once each (they are few and long-lived). */
+const expectedDigests = new Map<string, Buffer>()
+
+/**
+ * True when `given` equals one of `expected`, in constant time whatever the lengths (both sides
+ * are hashed first) and whichever entry matches (every entry is compared).
+ */
+export function matchesSecret (given: string, expected: readonly string[]): boolean {
+  const a = digest(given)
+  let ok = false
+  for (const e of expected) {
+    let b = expectedDigests.get(e)
+    if (b === undefined) {
+      if (expectedDigests.size > 64) expectedDigests.clear()
+      b = digest(e)
+      expectedDigests.set(e, b)
+    }
+    ok = timingSafeEqual(a, b) || ok
+  }
+  return ok
 }
 
 export function bearerOf (req: FastifyRequest): string | null {
@@ -49,7 +65,7 @@ export async function registerOpsRoutes (app: FastifyInstance, deps: OpsDeps): P
   app.get('/metrics', async (req: FastifyRequest, reply: FastifyReply) => {
     if (deps.metricsToken !== undefined) {
       const given = bearerOf(req)
-      if (given === null || !sameSecret(given, deps.metricsToken)) {
+      if (given === null || !matchesSecret(given, [deps.metricsToken])) {
         return await reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send({ error: 'metrics token required' })
       }
     }

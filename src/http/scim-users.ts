@@ -52,9 +52,8 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
     const version = previous === null ? null : expectedVersion(req, previous.version)
     const written = previous === null ? await d.directory.createUser(input) : await d.directory.replaceUser(previous.id, input, version)
     await provision(previous, written)
-    const fresh = await d.directory.getUser(written.id) ?? written
-    const [json] = await render(req, [fresh])
-    return { status, json: json as Record<string, unknown>, version: fresh.version }
+    const [json] = await render(req, [written])
+    return { status, json: json as Record<string, unknown>, version: written.version }
   }
 
   app.get(base, opts, async (req, reply) => {

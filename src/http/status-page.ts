@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AuditEntry, KnownMember, OpState, ProvisioningStore } from '../store/types.js'
-import { bearerOf, sameSecret } from './ops-routes.js'
+import { bearerOf, matchesSecret } from './ops-routes.js'
 
 export interface StatusPageDeps {
   store: Pick<ProvisioningStore, 'listKnownMembers' | 'listOpStates' | 'queueDepth' | 'listAudit' | 'getSetting'>
@@ -21,9 +21,7 @@ function authorised (req: FastifyRequest, tokens: string[]): boolean {
     given = decoded.slice(decoded.indexOf(':') + 1)
   }
   if (given === null || given.length === 0) return false
-  let ok = false
-  for (const t of tokens) ok = sameSecret(given, t) || ok
-  return ok
+  return matchesSecret(given, tokens)
 }
 
 interface ReconcileSummary { finishedAt?: string, ok?: boolean, error?: string | null, durationMs?: number, projects?: Array<{ projectId: string, members: number, managed: number, unmanagedCount: number, unmanagedSample: string[], changedByHand: number }> }

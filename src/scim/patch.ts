@@ -46,18 +46,16 @@ const SIMPLE_PATH = /^[A-Za-z]\w*(\.[A-Za-z]\w*)?$/
 
 /**
  * The common case (IdPs replacing one scalar: name.givenName, displayName, active) applied
- * directly; SCIMMY's PatchOp costs more than the rest of the request together. Anything else —
- * filters, multi-valued or read-only targets, removals, no-path objects, a value whose JSON type
- * is not the attribute's — goes through SCIMMY, which then reports the error it finds.
+ * directly; SCIMMY's PatchOp and coercion cost more than the rest of the request together.
+ * Anything else — filters, multi-valued or read-only targets, removals, no-path objects, values
+ * that are not a plain string or boolean of the attribute's type, canonical-value lists — goes
+ * through SCIMMY, which then reports the error it finds.
  */
-const JSON_TYPE: Record<string, string> = { string: 'string', reference: 'string', dateTime: 'string', binary: 'string', boolean: 'boolean', integer: 'number', decimal: 'number' }
-
 function simplePatch (resource: Json, ops: PatchOperation[]): Json | null {
   const def = userDefinition()
   const out = structuredClone(resource)
   for (const op of ops) {
     if ((op.op !== 'replace' && op.op !== 'add') || op.path === undefined || !SIMPLE_PATH.test(op.path)) return null
-    if (op.value === null || op.value === undefined || typeof op.value === 'object') return null
     const [first, second] = op.path.split('.') as [string, string | undefined]
     let top, sub
     try {
@@ -66,15 +64,11 @@ function simplePatch (resource: Json, ops: PatchOperation[]): Json | null {
     } catch {
       return null
     }
-    if (top.config.mutable !== true || top.config.multiValued === true) return null
-    if (JSON_TYPE[(sub ?? top).type] !== typeof op.value) return null
-    if (sub === undefined) {
-      if (top.type === 'complex') return null
-      out[top.name] = op.value
-    } else {
-      if (top.type !== 'complex' || sub.config.mutable !== true || sub.config.multiValued === true) return null
-      out[top.name] = { ...(out[top.name] as Json | undefined), [sub.name]: op.value }
-    }
+    const target = sub ?? top
+    const plain = (target.type === 'string' || target.type === 'boolean') && typeof op.value === target.type && !Array.isArray(target.config.canonicalValues)
+    if (!plain || top.config.mutable !== true || top.config.multiValued === true || target.config.mutable !== true || target.config.multiValued === true) return null
+    if (sub === undefined) out[top.name] = op.value
+    else out[top.name] = { ...(out[top.name] as Json | undefined), [sub.name]: op.value }
   }
   return out
 }
@@ -100,8 +94,9 @@ export async function patchUser (current: UserRecord, body: unknown): Promise<Us
   const ops = createMissingEmails(operations(body), current.resource)
   refuseReadOnly(ops)
   const base: Json = { ...current.resource, id: current.id, active: current.active, meta: { resourceType: 'User' } }
-  const patched = simplePatch(base, ops) ?? await apply(SCIMMY.Schemas.User, base, ops)
-  return userInput(patched, current)
+  const simple = simplePatch(base, ops)
+  if (simple !== null) return userInput(simple, current, true)
+  return userInput(await apply(SCIMMY.Schemas.User, base, ops), current)
 }
 
 const MEMBER_FILTER = /^members\[value eq "([^"]+)"\]$/i

@@ -44,9 +44,10 @@ function coerceUser (body: Json): Json {
 }
 
 /** A SCIM User body (POST, PUT, or the result of a PATCH) → what the directory stores. */
-export function userInput (rawBody: unknown, current: UserRecord | null): UserInput {
+export function userInput (rawBody: unknown, current: UserRecord | null, validated = false): UserInput {
   const body = normaliseBody(object(rawBody))
-  const resource = coerceUser(body)
+  // `validated`: a stored resource changed only in scalars already type-checked against the schema.
+  const resource = validated ? body : coerceUser(body)
   delete resource.meta
   delete resource.id
   delete resource.groups

@@ -106,3 +106,13 @@ export function orderSql (q: Query, kind: 'user' | 'group'): string {
   const col = q.sortBy === null ? null : (kind === 'user' ? USER_COLUMNS : GROUP_COLUMNS)[q.sortBy]?.col
   return col === undefined || col === null ? ` ORDER BY ${alias}.seq ${dir}` : ` ORDER BY ${col} ${dir}, ${alias}.seq ASC`
 }
+
+/**
+ * The total a page implies on its own: a short page (fewer rows than asked for, not empty past
+ * the start) ends the result, so the count query is needed only for full or empty-past-the-start
+ * pages. Most IdP lookups (`userName eq`) return a short first page.
+ */
+export function totalFromPage (offset: number, limit: number, rows: number): number | null {
+  if (limit > 0 && rows < limit && (rows > 0 || offset === 0)) return offset + rows
+  return null
+}

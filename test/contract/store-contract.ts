@@ -151,5 +151,23 @@ export function storeContract (name: string, open: () => Promise<{ store: Store,
       expect(await q([[{ attr: 'meta.lastModified', op: 'gt', value: '2000-01-01T00:00:00Z', negate: false }]])).toHaveLength(4)
       await store.close()
     })
+
+    it('reports the whole total on every page shape: short, full, past the end, empty, count 0', async () => {
+      const { store } = await open()
+      for (let i = 0; i < 5; i++) await store.createUser(user(`p${i}@x.io`))
+      const page = async (offset: number, limit: number): Promise<[number, number]> => {
+        const r = await store.queryUsers({ ...Q, offset, limit })
+        return [r.total, r.records.length]
+      }
+      expect(await page(0, 10)).toEqual([5, 5])
+      expect(await page(0, 2)).toEqual([5, 2])
+      expect(await page(4, 2)).toEqual([5, 1])
+      expect(await page(3, 2)).toEqual([5, 2])
+      expect(await page(9, 2)).toEqual([5, 0])
+      expect(await page(0, 0)).toEqual([5, 0])
+      const none = await store.queryUsers({ ...Q, where: [[{ attr: 'userName', op: 'eq', value: 'nobody@x.io', negate: false }]] })
+      expect([none.total, none.records.length]).toEqual([0, 0])
+      await store.close()
+    })
   })
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import type { DirectoryStore, Query, UserInput } from '../directory-store.js'
 import { StoreConflictError, StoreNotFoundError, StoreVersionError } from '../directory-store.js'
-import { POSTGRES_DIALECT, orderSql, whereSql } from '../filter-sql.js'
+import { POSTGRES_DIALECT, orderSql, totalFromPage, whereSql } from '../filter-sql.js'
 import type { GroupRecord, ProvisioningSubject, SubjectReader, UserRecord } from '../types.js'
 import { PG_ENQUEUE, inTransaction, isUniqueViolation } from './pool.js'
 
@@ -61,9 +61,8 @@ export function createPostgresDirectory (pool: pg.Pool): DirectoryStore & Subjec
     const p: unknown[] = []
     const base = kind === 'user' ? 'FROM users u WHERE u.deleted_at IS NULL' : 'FROM groups g WHERE 1 = 1'
     const where = whereSql(q.where, kind, p, POSTGRES_DIALECT)
-    const total = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n ${base}${where}`, p)).rows[0]?.n ?? 0)
-    if (q.limit === 0) return { total, records: [] }
-    const rows = (await pool.query(`SELECT ${kind === 'user' ? 'u' : 'g'}.* ${base}${where}${orderSql(q, kind)} LIMIT ${Number(q.limit)} OFFSET ${Number(q.offset)}`, p)).rows as R[]
+    const rows = q.limit === 0 ? [] : (await pool.query(`SELECT ${kind === 'user' ? 'u' : 'g'}.* ${base}${where}${orderSql(q, kind)} LIMIT ${Number(q.limit)} OFFSET ${Number(q.offset)}`, p)).rows as R[]
+    const total = totalFromPage(q.offset, q.limit, rows.length) ?? Number((await pool.query<{ n: string }>(`SELECT count(*) AS n ${base}${where}`, p)).rows[0]?.n ?? 0)
     return { total, records: await Promise.all(rows.map(map)) }
   }
 
@@ -82,7 +81,7 @@ export function createPostgresDirectory (pool: pg.Pool): DirectoryStore & Subjec
       const at = now()
       await c.query(`UPDATE users SET user_name = $2, user_name_lc = $3, external_id = $4, display_name = $5, display_name_lc = $6, active = $7, emails = $8, resource = $9,
         version = version + 1, last_modified = $10 WHERE id = $1`, userParams(id, u, at))
-      await writeEmails(c, id, u)
+      if (JSON.stringify(before.emails) !== JSON.stringify(u.emails)) await writeEmails(c, id, u)
       if (identity(before) !== identity(u)) await enqueue(c, [id], at)
       return toUser(await liveUser(c, id, null))
     })),

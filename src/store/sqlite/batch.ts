@@ -10,25 +10,31 @@ export type WriteBatcher = <T>(fn: () => T) => Promise<T>
  * that write. Every promise settles after COMMIT returns: an answer still follows durability.
  */
 export function createWriteBatcher (db: SqliteDatabase): WriteBatcher {
+  const sql = (text: string): (() => void) => { const st = db.prepare(text); return () => { st.run() } }
+  const begin = sql('BEGIN IMMEDIATE')
+  const commit = sql('COMMIT')
+  const savepoint = sql('SAVEPOINT w')
+  const release = sql('RELEASE w')
+  const rollbackTo = sql('ROLLBACK TO w')
   let pending: Pending[] = []
   const flush = (): void => {
     const batch = pending
     pending = []
     const results: Array<{ ok: boolean, value: unknown }> = []
     try {
-      db.exec('BEGIN IMMEDIATE')
+      begin()
       for (const p of batch) {
-        db.exec('SAVEPOINT w')
+        savepoint()
         try {
           results.push({ ok: true, value: p.fn() })
-          db.exec('RELEASE w')
+          release()
         } catch (err) {
-          db.exec('ROLLBACK TO w')
-          db.exec('RELEASE w')
+          rollbackTo()
+          release()
           results.push({ ok: false, value: err })
         }
       }
-      db.exec('COMMIT')
+      commit()
     } catch (err) {
       if (db.inTransaction) db.exec('ROLLBACK')
       for (const p of batch) p.reject(err)

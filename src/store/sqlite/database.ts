@@ -36,3 +36,20 @@ export function migrateSqlite (db: SqliteDatabase): number[] {
   }
   return ran
 }
+
+/**
+ * Prepared statements for SQL built per request (filters, sorting): the same few shapes come
+ * back on every IdP lookup, and preparing costs more than running them. Bounded, oldest first out.
+ */
+export function createStatementCache (db: SqliteDatabase, max = 256): (sql: string) => Database.Statement {
+  const cache = new Map<string, Database.Statement>()
+  return (sql) => {
+    let st = cache.get(sql)
+    if (st === undefined) {
+      st = db.prepare(sql)
+      if (cache.size >= max) cache.delete(cache.keys().next().value as string)
+      cache.set(sql, st)
+    }
+    return st
+  }
+}
