@@ -31,6 +31,6 @@ app.get('/bare', async () => ({ ok: true }))
 const url = await app.listen({ port: 0, host: '127.0.0.1' })
 process.stdout.write(`READY ${url} ${JSON.stringify(ids)}\n`)
 process.on('message', (m) => {
-  if (m === 'rss') process.send?.({ rss: process.memoryUsage().rss })
+  if (m === 'rss') process.send?.(process.memoryUsage())
 })
 process.on('SIGTERM', async () => { await app.close(); await store.close(); process.exit(0) })

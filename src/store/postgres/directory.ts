@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { v7 as newId } from 'uuid'
 import type pg from 'pg'
 import type { DirectoryStore, Query, UserInput } from '../directory-store.js'
 import { StoreConflictError, StoreNotFoundError, StoreVersionError } from '../directory-store.js'
@@ -68,7 +68,7 @@ export function createPostgresDirectory (pool: pg.Pool): DirectoryStore & Subjec
 
   return {
     createUser: async (u) => await unique('userName', async () => await inTransaction(pool, async (c) => {
-      const id = randomUUID()
+      const id = newId()
       const at = now()
       await c.query(`INSERT INTO users (id, user_name, user_name_lc, external_id, display_name, display_name_lc, active, emails, resource, version, created, last_modified)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)`, userParams(id, u, at))
@@ -108,7 +108,7 @@ export function createPostgresDirectory (pool: pg.Pool): DirectoryStore & Subjec
     },
     existingUserIds: async (ids) => new Set((await pool.query<{ id: string }>('SELECT id FROM users WHERE id = ANY($1::text[]) AND deleted_at IS NULL', [ids])).rows.map((r) => r.id)),
     createGroup: async (g) => await unique('displayName', async () => await inTransaction(pool, async (c) => {
-      const id = randomUUID()
+      const id = newId()
       const at = now()
       await c.query('INSERT INTO groups (id, display_name, display_name_lc, external_id, resource, version, created, last_modified) VALUES ($1, $2, $3, $4, $5, 1, $6, $6)',
         [id, g.displayName, g.displayName.toLowerCase(), g.externalId, JSON.stringify(g.resource), at])
