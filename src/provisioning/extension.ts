@@ -12,20 +12,18 @@ export interface SinchProjectState {
  * Per user, what Sinch holds in each project and any change still pending with its last error:
  * the read-only Sinch extension of a SCIM User, so admins can check from the IdP's side too.
  */
-export function sinchExtensionReader (store: Pick<ProvisioningStore, 'listKnownMembers' | 'listOpStates'>) {
+export function sinchExtensionReader (store: Pick<ProvisioningStore, 'sinchViewOf'>) {
   return async (userIds: string[]): Promise<Map<string, SinchProjectState[]>> => {
-    const out = new Map<string, SinchProjectState[]>()
-    for (const userId of userIds) {
-      const [members, ops] = await Promise.all([store.listKnownMembers({ scimUserId: userId }), store.listOpStates({ userId })])
-      const byProject = new Map<string, SinchProjectState>()
-      for (const m of members) byProject.set(m.projectId, { projectId: m.projectId, role: m.role, status: m.status, pendingError: null })
-      for (const o of ops) {
-        if (o.state === 'done') continue
-        const cur = byProject.get(o.projectId) ?? { projectId: o.projectId, role: null, status: null, pendingError: null }
-        byProject.set(o.projectId, { ...cur, pendingError: o.lastError })
-      }
-      out.set(userId, [...byProject.values()].sort((a, b) => a.projectId.localeCompare(b.projectId)))
+    const { members, ops } = await store.sinchViewOf(userIds)
+    const byUser = new Map<string, Map<string, SinchProjectState>>(userIds.map((id) => [id, new Map()]))
+    for (const m of members) {
+      if (m.scimUserId !== null) byUser.get(m.scimUserId)?.set(m.projectId, { projectId: m.projectId, role: m.role, status: m.status, pendingError: null })
     }
-    return out
+    for (const o of ops) {
+      const projects = byUser.get(o.userId)
+      const cur = projects?.get(o.projectId) ?? { projectId: o.projectId, role: null, status: null, pendingError: null }
+      projects?.set(o.projectId, { ...cur, pendingError: o.lastError })
+    }
+    return new Map([...byUser].map(([id, projects]) => [id, [...projects.values()].sort((a, b) => a.projectId.localeCompare(b.projectId))]))
   }
 }

@@ -122,6 +122,8 @@ export interface ProvisioningStore {
 
   setOpState (op: OpState): Promise<void>
   listOpStates (filter?: { userId?: string, state?: OpState['state'] }): Promise<OpState[]>
+  /** For a page of SCIM users at once (two queries, not two per user): their known members and their unfinished ops. */
+  sinchViewOf (userIds: string[]): Promise<{ members: KnownMember[], ops: OpState[] }>
 
   appendAudit (entry: AuditEntry): Promise<void>
   listAudit (filter: { scimUserId?: string, projectId?: string, email?: string, since?: string, limit: number }): Promise<AuditEntry[]>

@@ -105,6 +105,20 @@ export function storeContract (name: string, open: () => Promise<{ store: Store,
       await store.close()
     })
 
+    it('the Sinch view of a page of users: their members and unfinished ops only, in two reads', async () => {
+      const { store } = await open()
+      const km = { projectId: 'p1', email: 'a@y.io', sinchUserId: 's1', role: 'MEMBER' as const, status: 'ACTIVE' as const, scimUserId: 'u1', origin: 'invited' as const, seenAt: '2026-01-01T00:00:00Z' }
+      await store.upsertKnownMembers([km, { ...km, projectId: 'p2', role: 'ADMIN' }, { ...km, email: 'b@y.io', scimUserId: 'u2' }, { ...km, email: 'c@y.io', scimUserId: null, origin: null }])
+      await store.setOpState({ userId: 'u1', projectId: 'p2', state: 'failed', lastError: 'invalid role', attempts: 1, updatedAt: '2026-01-01T00:00:00Z' })
+      await store.setOpState({ userId: 'u1', projectId: 'p1', state: 'done', lastError: null, attempts: 0, updatedAt: '2026-01-01T00:00:00Z' })
+      await store.setOpState({ userId: 'u3', projectId: 'p1', state: 'pending', lastError: '503', attempts: 1, updatedAt: '2026-01-01T00:00:00Z' })
+      const view = await store.sinchViewOf(['u1', 'u3', 'nobody'])
+      expect(view.members.map((m) => [m.scimUserId, m.projectId, m.role])).toEqual([['u1', 'p1', 'MEMBER'], ['u1', 'p2', 'ADMIN']])
+      expect(view.ops.map((o) => [o.userId, o.projectId, o.state, o.lastError]).sort()).toEqual([['u1', 'p2', 'failed', 'invalid role'], ['u3', 'p1', 'pending', '503']])
+      expect(await store.sinchViewOf([])).toEqual({ members: [], ops: [] })
+      await store.close()
+    })
+
     it('known members, op states, audit with filters and pruning, leases, settings', async () => {
       const { store } = await open()
       const km = { projectId: 'p1', email: 'x@y.io', sinchUserId: 's1', role: 'MEMBER' as const, status: 'PENDING' as const, scimUserId: 'u1', origin: 'invited' as const, seenAt: '2026-01-01T00:00:00Z' }

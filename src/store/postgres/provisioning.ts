@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import type { AuditEntry, KnownMember, ProvisioningStore, QueueEntry } from '../types.js'
+import type { AuditEntry, KnownMember, OpState, ProvisioningStore, QueueEntry } from '../types.js'
 import { PG_ENQUEUE, inTransaction } from './pool.js'
 
 interface KnownRow { project_id: string, email_lc: string, sinch_user_id: string | null, role: KnownMember['role'], status: KnownMember['status'], scim_user_id: string | null, origin: KnownMember['origin'], seen_at: string }
@@ -71,6 +71,14 @@ export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningSto
     listOpStates: async (f = {}) => {
       const w = filters(f, { userId: 'user_id', state: 'state' })
       return (await pool.query(`SELECT user_id AS "userId", project_id AS "projectId", state, last_error AS "lastError", attempts, updated_at AS "updatedAt" FROM op_states${w.sql} ORDER BY updated_at DESC LIMIT 1000`, w.params)).rows
+    },
+    sinchViewOf: async (userIds) => {
+      const [members, ops] = await Promise.all([
+        pool.query<KnownRow>('SELECT * FROM known_members WHERE scim_user_id = ANY($1::text[]) ORDER BY project_id, email_lc', [userIds]),
+        pool.query<OpState>(`SELECT user_id AS "userId", project_id AS "projectId", state, last_error AS "lastError", attempts, updated_at AS "updatedAt"
+          FROM op_states WHERE user_id = ANY($1::text[]) AND state <> 'done'`, [userIds])
+      ])
+      return { members: members.rows.map(toKnown), ops: ops.rows }
     },
     appendAudit: async (e) => {
       await pool.query('INSERT INTO audit (at, scim_user_id, email, project_id, action, from_role, to_role, rule, outcome, detail, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',

@@ -12,6 +12,9 @@ const toAudit = (r: AuditRow): AuditEntry => ({ id: r.id, at: r.at, scimUserId: 
 export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteBatcher = async (fn) => fn()): ProvisioningStore {
   const st = {
     enqueue: db.prepare(SQLITE_ENQUEUE),
+    knownOfUsers: db.prepare('SELECT * FROM known_members WHERE scim_user_id IN (SELECT value FROM json_each(?)) ORDER BY project_id, email_lc'),
+    openOpsOfUsers: db.prepare(`SELECT user_id AS userId, project_id AS projectId, state, last_error AS lastError, attempts, updated_at AS updatedAt
+      FROM op_states WHERE user_id IN (SELECT value FROM json_each(?)) AND state <> 'done'`),
     due: db.prepare(`SELECT user_id AS userId, generation, attempts, due_at AS dueAt, last_error AS lastError, enqueued_at AS enqueuedAt FROM provision_queue
       WHERE due_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY due_at LIMIT ?`),
     claim: db.prepare('UPDATE provision_queue SET claimed_by = ?, claimed_until = ? WHERE user_id = ?'),
@@ -80,6 +83,13 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
       if (f.state !== undefined) { conds.push('state = ?'); p.push(f.state) }
       const rows = db.prepare(`SELECT user_id AS userId, project_id AS projectId, state, last_error AS lastError, attempts, updated_at AS updatedAt FROM op_states${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY updated_at DESC LIMIT 1000`).all(...p)
       return rows as OpState[]
+    },
+    sinchViewOf: async (userIds) => {
+      const ids = JSON.stringify(userIds)
+      return {
+        members: (st.knownOfUsers.all(ids) as KnownRow[]).map(toKnown),
+        ops: st.openOpsOfUsers.all(ids) as OpState[]
+      }
     },
     appendAudit: async (e) => { await write(() => st.audit.run({ ...e, email: e.email.toLowerCase() })) },
     listAudit: async (f) => {
