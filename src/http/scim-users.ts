@@ -30,15 +30,25 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
 
   /**
    * After a durable write: apply the user's plan now so the IdP sees the real outcome. A permanent
-   * Sinch rejection undoes the write (nothing half-applied) and becomes a 400.
+   * Sinch rejection of a user who should hold access undoes the write and whatever Sinch had
+   * already accepted (ApplyOptions.undo), and becomes a 400. Offboarding (active=false) always
+   * stands, like DELETE: undoing it would hand access back; what Sinch refuses stays visible as a
+   * failed change on the status page, in /metrics and in the audit log.
    */
   async function provision (previous: UserRecord | null, written: UserRecord): Promise<void> {
-    const rejections = (await d.provisioning?.applyNow([written.id])) ?? []
-    const mine = rejections.filter((r) => r.userId === written.id)
-    if (mine.length === 0) return
-    await d.directory.restoreUser(previous, written.id)
-    await d.provisioning?.applyNow([written.id])
-    throw new ScimError(400, 'invalidValue', `Sinch rejected the change: ${mine.map((r) => `${r.projectId}: ${r.detail}`).join('; ')}`)
+    if (d.provisioning === undefined) return
+    if (!written.active) {
+      await d.provisioning.applyNow([written.id])
+      return
+    }
+    let undone = false
+    const undo = async (): Promise<void> => {
+      await d.directory.restoreUser(previous, written.id)
+      undone = true
+    }
+    const rejections = (await d.provisioning.applyNow([written.id], { undo })).filter((r) => r.userId === written.id)
+    if (rejections.length === 0 || !undone) return
+    throw new ScimError(400, 'invalidValue', `Sinch rejected the change: ${rejections.map((r) => `${r.projectId}: ${r.detail}`).join('; ')}`)
   }
 
   async function current (req: FastifyRequest): Promise<UserRecord> {

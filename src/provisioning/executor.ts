@@ -26,8 +26,13 @@ export interface UserOutcome {
 /** Re-plan after each round: an invite that adopted a member may still need its role fixed. */
 const MAX_ROUNDS = 4
 
+export interface RunOptions {
+  /** Stop at the first permanent rejection: the caller undoes the write, so more changes would be undone too. */
+  stopOnRejection?: boolean
+}
+
 export interface Executor {
-  runUser (userId: string): Promise<UserOutcome>
+  runUser (userId: string, options?: RunOptions): Promise<UserOutcome>
 }
 
 export function createExecutor (deps: ExecutorDeps): Executor {
@@ -64,7 +69,7 @@ export function createExecutor (deps: ExecutorDeps): Executor {
     })
   }
 
-  async function runUser (userId: string): Promise<UserOutcome> {
+  async function runUser (userId: string, options: RunOptions = {}): Promise<UserOutcome> {
     const rejections: PermanentRejection[] = []
     const failedProjects = new Set<string>()
     let transient: string | null = null
@@ -81,7 +86,7 @@ export function createExecutor (deps: ExecutorDeps): Executor {
         converged = true
         break
       }
-      for (const op of ops) {
+      for (const [i, op] of ops.entries()) {
         if (failedProjects.has(op.projectId)) continue
         const started = Date.now()
         try {
@@ -102,8 +107,14 @@ export function createExecutor (deps: ExecutorDeps): Executor {
           log.warn({ userId, projectId: op.projectId, op: op.kind, kind, err: detail }, 'sinch change failed')
           if (kind === 'permanent') rejections.push({ userId, projectId: op.projectId, detail })
           else transient = detail
+          if (kind === 'permanent' && options.stopOnRejection === true) {
+            // Not tried, so not done: the caller's undo re-plans them.
+            for (const rest of ops.slice(i + 1)) failedProjects.add(rest.projectId)
+            break
+          }
         }
       }
+      if (rejections.length > 0 && options.stopOnRejection === true) break
     }
     await recordDone(userId, failedProjects)
     if (!converged && transient === null && rejections.length === 0) transient = 'plan did not converge; will re-plan'

@@ -10,6 +10,17 @@ export interface PermanentRejection {
   detail: string
 }
 
+export interface ApplyOptions {
+  /**
+   * Makes the write all-or-nothing for the IdP: the user's plan stops at the first permanent
+   * rejection, then — still holding the user's lock, so no queue worker plans the user in
+   * between — `undo` puts the directory back and the plan runs again to take back what Sinch had
+   * already accepted. Only while the IdP is still waiting: past the request budget the answer was
+   * 2xx, so nothing is undone and the failure stays visible instead.
+   */
+  undo?: () => Promise<void>
+}
+
 export interface ProvisioningHook {
-  applyNow (userIds: string[]): Promise<PermanentRejection[]>
+  applyNow (userIds: string[], options?: ApplyOptions): Promise<PermanentRejection[]>
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { ProvisioningStore } from '../store/types.js'
 import type { Executor, UserOutcome } from './executor.js'
-import type { PermanentRejection, ProvisioningHook } from './hook.js'
+import type { ApplyOptions, PermanentRejection, ProvisioningHook } from './hook.js'
 
 export interface ProvisionerOptions {
   executor: Executor
@@ -47,18 +47,29 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
   let stopped = true
   let wakeUp: (() => void) | null = null
 
-  function runLocked (userId: string): Promise<UserOutcome> {
+  /** One run at a time per user; with `undo`, the rejected run, the undo and the re-run form one step. */
+  function runLocked (userId: string, undo?: () => Promise<void>): Promise<UserOutcome> {
     const prev = running.get(userId) ?? Promise.resolve(null)
-    const next = prev.catch(() => null).then(async () => await opts.executor.runUser(userId))
+    const next = prev.catch(() => null).then(async () => {
+      const outcome = await opts.executor.runUser(userId, { stopOnRejection: undo !== undefined })
+      if (undo === undefined || outcome.rejections.length === 0) return outcome
+      await undo()
+      await opts.executor.runUser(userId)
+      return outcome
+    })
     running.set(userId, next)
     void next.finally(() => { if (running.get(userId) === next) running.delete(userId) }).catch(() => {})
     return next
   }
 
-  async function applyNow (userIds: string[]): Promise<PermanentRejection[]> {
-    const work = Promise.all(userIds.map(async (id) => await runLocked(id)))
+  async function applyNow (userIds: string[], options: ApplyOptions = {}): Promise<PermanentRejection[]> {
+    let answered = false
+    const { undo } = options
+    // Past the budget the IdP has its 2xx: an undo then would contradict the answer.
+    const guardedUndo = undo === undefined ? undefined : async (): Promise<void> => { if (!answered) await undo() }
+    const work = Promise.all(userIds.map(async (id) => await runLocked(id, guardedUndo)))
     let timeout: NodeJS.Timeout | undefined
-    const late = new Promise<null>((resolve) => { timeout = setTimeout(() => resolve(null), budget) })
+    const late = new Promise<null>((resolve) => { timeout = setTimeout(() => { answered = true; resolve(null) }, budget) })
     try {
       const outcomes = await Promise.race([work, late])
       // Past the budget the write is still durable and queued: the IdP gets its 2xx now.

@@ -161,7 +161,11 @@ export function createPostgresDirectory (pool: pg.Pool): DirectoryStore & Subjec
     purgeDeletedUser: async (userId) => {
       await inTransaction(pool, async (c) => {
         const gone = await c.query('DELETE FROM users WHERE id = $1 AND deleted_at IS NOT NULL', [userId])
-        if ((gone.rowCount ?? 0) > 0) await c.query('DELETE FROM user_emails WHERE user_id = $1', [userId])
+        if ((gone.rowCount ?? 0) > 0) {
+          await c.query('DELETE FROM user_emails WHERE user_id = $1', [userId])
+          // Nothing is left to change for a purged user: its op states would be re-queued forever.
+          await c.query('DELETE FROM op_states WHERE user_id = $1', [userId])
+        }
       })
     }
   }

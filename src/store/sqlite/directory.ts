@@ -51,6 +51,8 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     liveUserIds: db.prepare('SELECT id FROM users').pluck(),
     purge: db.prepare('DELETE FROM users WHERE id = ? AND deleted_at IS NOT NULL'),
     purgeEmails: db.prepare('DELETE FROM user_emails WHERE user_id = ? AND NOT EXISTS (SELECT 1 FROM users WHERE id = ?)'),
+    // Nothing is left to change for a purged user: its op states would be re-queued forever.
+    purgeOps: db.prepare('DELETE FROM op_states WHERE user_id = ? AND NOT EXISTS (SELECT 1 FROM users WHERE id = ?)'),
     counts: db.prepare('SELECT (SELECT count(*) FROM users WHERE deleted_at IS NULL) AS users, (SELECT count(*) FROM groups) AS groups')
   }
 
@@ -200,6 +202,7 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
       await write(() => {
         st.purge.run(userId)
         st.purgeEmails.run(userId, userId)
+        st.purgeOps.run(userId, userId)
       })
     }
   }
