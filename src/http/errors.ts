@@ -21,7 +21,9 @@ export function toScimError (err: unknown, req: FastifyRequest): ScimError {
 }
 
 export function sendScimError (reply: FastifyReply, err: ScimError): FastifyReply {
-  if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="sinch-scim-bridge"')
+  // A 401 is sent before the body is read (auth runs onRequest): closing the connection drops the
+  // unread body instead of leaving a half-read request on a keep-alive socket.
+  if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="sinch-scim-bridge"').header('connection', 'close')
   return reply.code(err.status).type(SCIM_JSON).send(err.body())
 }
 

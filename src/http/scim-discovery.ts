@@ -1,4 +1,4 @@
-import type { FastifyInstance, preHandlerHookHandler } from 'fastify'
+import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import { ScimError, notFound } from '../scim/errors.js'
 import { discoveryList, resourceTypes, schemas, serviceProviderConfig } from '../scim/discovery.js'
 import { sendScimError } from './errors.js'
@@ -7,8 +7,8 @@ import { baseUrl, send } from './scim-context.js'
 const WRITES = ['POST', 'PUT', 'PATCH', 'DELETE'] as const
 
 /** Discovery (RFC 7644 §4), read-only: writes answer 405. /Me and /Bulk are not offered (501). */
-export function registerDiscoveryRoutes (app: FastifyInstance, basePath: string, auth: preHandlerHookHandler): void {
-  const opts = { preHandler: auth }
+export function registerDiscoveryRoutes (app: FastifyInstance, basePath: string, auth: onRequestHookHandler): void {
+  const opts = { onRequest: auth }
   app.get(`${basePath}/ServiceProviderConfig`, opts, async (req, reply) => send(reply, 200, serviceProviderConfig(baseUrl(req, basePath))))
   app.get(`${basePath}/ResourceTypes`, opts, async (req, reply) => send(reply, 200, discoveryList(resourceTypes(baseUrl(req, basePath)))))
   app.get(`${basePath}/ResourceTypes/:id`, opts, async (req, reply) => {
@@ -25,9 +25,9 @@ export function registerDiscoveryRoutes (app: FastifyInstance, basePath: string,
     return send(reply, 200, found)
   })
   for (const path of ['/ServiceProviderConfig', '/ResourceTypes', '/ResourceTypes/:id', '/Schemas', '/Schemas/:id']) {
-    app.route({ method: [...WRITES], url: `${basePath}${path}`, preHandler: auth, handler: async (_req, reply) => sendScimError(reply.header('allow', 'GET'), new ScimError(405, null, 'Discovery endpoints are read-only')) })
+    app.route({ method: [...WRITES], url: `${basePath}${path}`, onRequest: auth, handler: async (_req, reply) => sendScimError(reply.header('allow', 'GET'), new ScimError(405, null, 'Discovery endpoints are read-only')) })
   }
   for (const path of ['/Me', '/Bulk']) {
-    app.route({ method: ['GET', ...WRITES], url: `${basePath}${path}`, preHandler: auth, handler: async (_req, reply) => sendScimError(reply, new ScimError(501, null, `${path} is not supported (see /ServiceProviderConfig)`)) })
+    app.route({ method: ['GET', ...WRITES], url: `${basePath}${path}`, onRequest: auth, handler: async (_req, reply) => sendScimError(reply, new ScimError(501, null, `${path} is not supported (see /ServiceProviderConfig)`)) })
   }
 }

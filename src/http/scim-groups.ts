@@ -1,8 +1,8 @@
-import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Directory } from '../directory/index.js'
 import type { ProvisioningHook } from '../provisioning/hook.js'
 import { badRequest, notFound } from '../scim/errors.js'
-import { listResponse, project } from '../scim/list.js'
+import { listResponse, project, projectionParams } from '../scim/list.js'
 import { patchGroup } from '../scim/patch.js'
 import { groupInput, groupJson } from '../scim/resources.js'
 import type { GroupRecord } from '../store/types.js'
@@ -12,18 +12,15 @@ import { baseUrl, expectedVersion, idParam, listRequest, notModified, send } fro
 export interface GroupRouteDeps {
   basePath: string
   directory: Directory
-  auth: preHandlerHookHandler
+  auth: onRequestHookHandler
   provisioning?: ProvisioningHook | undefined
 }
 
-const projection = (q: Record<string, unknown>): { attributes: string[] | null, excludedAttributes: string[] | null } => ({
-  attributes: q.attributes === undefined ? null : String(q.attributes).split(','),
-  excludedAttributes: q.excludedAttributes === undefined ? null : String(q.excludedAttributes).split(',')
-})
+
 
 export function registerGroupRoutes (app: FastifyInstance, d: GroupRouteDeps): void {
   const base = `${d.basePath}/Groups`
-  const opts = { preHandler: d.auth }
+  const opts = { onRequest: d.auth }
   const render = (req: FastifyRequest, g: GroupRecord): Record<string, unknown> => groupJson(g, { baseUrl: baseUrl(req, d.basePath) }, new Map())
 
   async function current (req: FastifyRequest): Promise<GroupRecord> {
@@ -62,7 +59,7 @@ export function registerGroupRoutes (app: FastifyInstance, d: GroupRouteDeps): v
   app.get(`${base}/:id`, opts, async (req, reply) => {
     const g = await current(req)
     if (notModified(req, g.version)) return reply.code(304).header('etag', `W/"${g.version}"`).send()
-    return send(reply, 200, project(render(req, g), projection(req.query as Record<string, unknown>)), g.version)
+    return send(reply, 200, project(render(req, g), projectionParams(req.query as Record<string, unknown>)), g.version)
   })
   app.post(base, opts, async (req, reply) => {
     const parsed = groupInput(req.body)
@@ -89,7 +86,7 @@ export function registerGroupRoutes (app: FastifyInstance, d: GroupRouteDeps): v
     await checkMembers(input)
     const updated = await d.directory.replaceGroup(g.id, input, expectedVersion(req, g.version))
     await provision(g.memberIds, updated, g.displayName !== updated.displayName || g.externalId !== updated.externalId)
-    const proj = projection(req.query as Record<string, unknown>)
+    const proj = projectionParams(req.query as Record<string, unknown>)
     // Entra asks for no member list back (excludedAttributes=members): 204 keeps large groups cheap.
     if (proj.excludedAttributes?.some((a) => a.toLowerCase() === 'members') === true) return reply.code(204).header('etag', `W/"${updated.version}"`).send()
     return send(reply, 200, project(render(req, updated), proj), updated.version)

@@ -1,12 +1,12 @@
-import type { FastifyInstance, preHandlerHookHandler } from 'fastify'
+import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import type { Directory } from '../directory/index.js'
 import { listResponse, project } from '../scim/list.js'
 import { groupJson, userJson } from '../scim/resources.js'
 import { baseUrl, listRequest, send } from './scim-context.js'
 
 /** POST /.search at the root (RFC 7644 §3.4.3): users then groups, one page over both. */
-export function registerRootSearch (app: FastifyInstance, d: { basePath: string, directory: Directory, auth: preHandlerHookHandler }): void {
-  app.post(`${d.basePath}/.search`, { preHandler: d.auth }, async (req, reply) => {
+export function registerRootSearch (app: FastifyInstance, d: { basePath: string, directory: Directory, auth: onRequestHookHandler }): void {
+  app.post(`${d.basePath}/.search`, { onRequest: d.auth }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>
     const everything = { ...body, startIndex: 1, count: 0 }
     const users = listRequest(everything, 'user')

@@ -1,8 +1,8 @@
-import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Directory } from '../directory/index.js'
 import type { ProvisioningHook } from '../provisioning/hook.js'
 import { ScimError, notFound } from '../scim/errors.js'
-import { listResponse, project } from '../scim/list.js'
+import { listResponse, project, projectionParams } from '../scim/list.js'
 import { patchUser } from '../scim/patch.js'
 import { userInput, userJson, type SinchProjectView } from '../scim/resources.js'
 import type { UserRecord } from '../store/types.js'
@@ -12,14 +12,14 @@ import { baseUrl, expectedVersion, idParam, listRequest, notModified, send } fro
 export interface UserRouteDeps {
   basePath: string
   directory: Directory
-  auth: preHandlerHookHandler
+  auth: onRequestHookHandler
   provisioning?: ProvisioningHook | undefined
   sinchExtension?: ((userIds: string[]) => Promise<Map<string, SinchProjectView[]>>) | undefined
 }
 
 export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): void {
   const base = `${d.basePath}/Users`
-  const opts = { preHandler: d.auth }
+  const opts = { onRequest: d.auth }
 
   async function render (req: FastifyRequest, users: UserRecord[]): Promise<Array<Record<string, unknown>>> {
     const ids = users.map((u) => u.id)
@@ -81,7 +81,7 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
     if (notModified(req, u.version)) return reply.code(304).header('etag', `W/"${u.version}"`).send()
     const q = req.query as Record<string, unknown>
     const [json] = await render(req, [u])
-    return send(reply, 200, project(json as Record<string, unknown>, { attributes: q.attributes === undefined ? null : String(q.attributes).split(','), excludedAttributes: q.excludedAttributes === undefined ? null : String(q.excludedAttributes).split(',') }), u.version)
+    return send(reply, 200, project(json as Record<string, unknown>, projectionParams(q)), u.version)
   })
   app.post(base, opts, async (req, reply) => {
     const out = await write(req, 201, null, userInput(req.body, null)) as { json: Record<string, unknown>, version: number }

@@ -1,6 +1,7 @@
 import SCIMMY from 'scimmy'
 import type { CompareOp, IndexedAttr, Term, Where } from '../store/directory-store.js'
 import { badRequest } from './errors.js'
+import { guardBranches, guardFilter } from './filter-guard.js'
 
 export type ParsedFilter = InstanceType<typeof SCIMMY.Types.Filter>
 type Cond = [string, ...unknown[]]
@@ -8,6 +9,7 @@ const OPS = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr']
 
 /** SCIMMY parses; a parse failure is the client's: 400 invalidFilter, never a 500. */
 export function parseFilter (text: string): ParsedFilter {
+  guardFilter(text)
   let filter: ParsedFilter
   try {
     filter = new SCIMMY.Types.Filter(text)
@@ -25,6 +27,7 @@ export function parseFilter (text: string): ParsedFilter {
     return true
   }
   if (!(filter as unknown as unknown[]).every(complete)) throw badRequest('invalidFilter', `Invalid filter: an operator is missing its value in "${text}"`)
+  guardBranches((filter as unknown as unknown[]).length)
   return filter
 }
 

@@ -38,6 +38,11 @@ export function listParams (src: Record<string, unknown>): ListParams {
   }
 }
 
+/** `attributes` / `excludedAttributes` of a single-resource read (RFC 7644 §3.4.2.5), trimmed. */
+export function projectionParams (src: Record<string, unknown>): Pick<ListParams, 'attributes' | 'excludedAttributes'> {
+  return { attributes: split(src.attributes), excludedAttributes: split(src.excludedAttributes) }
+}
+
 const SORTABLE: Record<string, NonNullable<Query['sortBy']>> = {
   id: 'id', username: 'userName', displayname: 'displayName', externalid: 'externalId', 'meta.created': 'meta.created', 'meta.lastmodified': 'meta.lastModified'
 }

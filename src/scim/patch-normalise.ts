@@ -1,3 +1,4 @@
+import { badRequest } from './errors.js'
 import { ENTERPRISE } from './setup.js'
 
 export interface PatchOperation { op: string, path?: string, value?: unknown }
@@ -43,7 +44,7 @@ export function normaliseOperations (ops: unknown): PatchOperation[] {
   if (!Array.isArray(ops)) return []
   const out: PatchOperation[] = []
   for (const raw of ops as Array<Record<string, unknown>>) {
-    if (typeof raw !== 'object' || raw === null) continue
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest('invalidSyntax', 'Each PATCH operation must be an object with an "op"')
     const op = String(raw.op ?? '').toLowerCase()
     const path = typeof raw.path === 'string' && raw.path.trim() !== '' ? raw.path.trim() : undefined
     if (path !== undefined) {

@@ -29,16 +29,25 @@ async function apply (Schema: typeof SCIMMY.Schemas.User | typeof SCIMMY.Schemas
   }
 }
 
-const WORK_EMAIL_PATH = /^emails\[type eq "([^"]+)"\]\.value$/i
+const TYPED_VALUE_PATH = /^(\w+)\[type eq "([^"]+)"\]\.(\w+)$/i
 
-/** Entra: an Add or Replace on emails[type eq "work"].value that matches nothing creates the element. */
-function createMissingEmails (ops: PatchOperation[], resource: Json): PatchOperation[] {
+/**
+ * Entra: an Add or Replace on a typed element (`emails[type eq "work"].value`,
+ * `phoneNumbers[type eq "mobile"].value`, `addresses[type eq "work"].streetAddress`) that matches
+ * no element creates it (Microsoft's SCIM compliance notes); RFC 7644 would answer noTarget.
+ */
+function createMissingTyped (ops: PatchOperation[], resource: Json): PatchOperation[] {
   return ops.map((op) => {
-    const m = op.path === undefined ? null : WORK_EMAIL_PATH.exec(op.path)
+    const m = op.path === undefined ? null : TYPED_VALUE_PATH.exec(op.path)
     if (m === null || (op.op !== 'add' && op.op !== 'replace')) return op
-    const emails = Array.isArray(resource.emails) ? resource.emails as Array<{ type?: string }> : []
-    if (emails.some((e) => e.type?.toLowerCase() === m[1]?.toLowerCase())) return op
-    return { op: 'add', path: 'emails', value: [{ type: m[1], value: op.value }] }
+    const [, attrName = '', type = '', sub = ''] = m
+    let attr
+    try { attr = userDefinition().attribute(attrName) } catch { return op }
+    if (attr.type !== 'complex' || attr.config.multiValued !== true) return op
+    const key = Object.keys(resource).find((k) => k.toLowerCase() === attr.name.toLowerCase())
+    const items = key !== undefined && Array.isArray(resource[key]) ? resource[key] as Array<{ type?: unknown }> : []
+    if (items.some((e) => typeof e?.type === 'string' && e.type.toLowerCase() === type.toLowerCase())) return op
+    return { op: 'add', path: attr.name, value: [{ type, [sub]: op.value }] }
   })
 }
 
@@ -91,7 +100,7 @@ function refuseReadOnly (ops: PatchOperation[]): void {
 }
 
 export async function patchUser (current: UserRecord, body: unknown): Promise<UserInput> {
-  const ops = createMissingEmails(operations(body), current.resource)
+  const ops = createMissingTyped(operations(body), current.resource)
   refuseReadOnly(ops)
   const base: Json = { ...current.resource, id: current.id, active: current.active, meta: { resourceType: 'User' } }
   const simple = simplePatch(base, ops)

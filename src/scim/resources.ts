@@ -18,7 +18,8 @@ function normaliseBody (body: Json): Json {
   const out: Json = {}
   for (const [k, v] of Object.entries(body)) {
     if (v === null) continue
-    out[k] = v
+    // Entra sends explicit nulls, also inside multi-valued attributes: a null element is no element.
+    out[k] = Array.isArray(v) ? v.filter((x) => x !== null) : v
   }
   if (typeof out.active === 'string' && /^(true|false)$/i.test(out.active)) out.active = out.active.toLowerCase() === 'true'
   if (typeof out.roles === 'string') {

@@ -75,7 +75,8 @@ function term (t: Term, kind: 'user' | 'group', params: unknown[]): string {
   if (kind === 'user' && t.attr === 'emails.value') {
     const cond = compare('e.value_lc', t.op, params, typeof t.value === 'string' ? t.value.toLowerCase() : t.value)
     const typeCond = t.emailType === undefined ? '' : ` AND e.type_lc = ${dialect.param(params, t.emailType.toLowerCase())}`
-    sql = `EXISTS (SELECT 1 FROM user_emails e WHERE e.user_id = u.id AND ${cond}${typeCond})`
+    // IN, not a correlated EXISTS: the planner then starts from the value index, not a scan of users.
+    sql = `u.id IN (SELECT e.user_id FROM user_emails e WHERE ${cond}${typeCond})`
   } else if (kind === 'user' && t.attr === 'active') {
     if (t.op === 'pr') {
       sql = '1 = 1'
@@ -85,7 +86,7 @@ function term (t: Term, kind: 'user' | 'group', params: unknown[]): string {
     }
   } else if (kind === 'group' && t.attr === 'members.value') {
     const cond = compare('m.user_id', t.op, params, t.value)
-    sql = `EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND ${cond})`
+    sql = `g.id IN (SELECT m.group_id FROM group_members m WHERE ${cond})`
   } else {
     const c = (kind === 'user' ? USER_COLUMNS : GROUP_COLUMNS)[t.attr]
     if (c === undefined) throw new Error(`attribute ${t.attr} cannot be answered by an index`)

@@ -105,7 +105,12 @@ describe('SCIM protocol details over real HTTP', () => {
       ['GET', '/scim/v2/Me', {}, 501, null],
       ['POST', '/scim/v2/Bulk', { body: {} }, 501, null],
       ['POST', '/scim/v2/Groups', { body: { displayName: 'g', members: [{ value: 'nobody' }] } }, 400, 'invalidValue'],
-      ['GET', '/scim/v2/Nope', {}, 404, null]
+      ['GET', '/scim/v2/Nope', {}, 404, null],
+      ['PATCH', `/scim/v2/Users/${id}`, { body: { schemas: [PATCH], Operations: [null] } }, 400, 'invalidSyntax'],
+      ['PATCH', `/scim/v2/Users/${id}`, { body: { schemas: [PATCH], Operations: [5] } }, 400, 'invalidSyntax'],
+      ['GET', `/scim/v2/Users?filter=${encodeURIComponent('not (userName eq "a@x.io" or userName eq "b@x.io")')}`, {}, 400, 'invalidFilter'],
+      ['POST', '/scim/v2/Users/.search', { body: { filter: Array.from({ length: 1100 }, (_, i) => `userName eq "u${i}@x.io"`).join(' or ') } }, 400, 'invalidFilter'],
+      ['POST', '/scim/v2/Groups/.search', { body: { filter: Array.from({ length: 16 }, (_, i) => `(displayName eq "a${i}" or displayName eq "b${i}")`).join(' and ') } }, 400, 'invalidFilter']
     ]
     for (const [method, path, opts, status, scimType] of cases) {
       const r = await t.request(method, path, opts)
@@ -115,6 +120,21 @@ describe('SCIM protocol details over real HTTP', () => {
       expect(r.body.status).toBe(String(status))
       if (scimType !== null) expect(r.body.scimType).toBe(scimType)
     }
+  })
+
+  it('reads explicit nulls inside multi-valued attributes as no element (Entra sends them), never a 5xx later', async () => {
+    const g = await t.request('POST', '/scim/v2/Groups', { body: { displayName: 'Nulls', members: [null] } })
+    expect(g.status).toBe(201)
+    expect(g.body.members ?? []).toEqual([])
+    const put = await t.request('PUT', `/scim/v2/Groups/${String(g.body.id)}`, { body: { displayName: 'Nulls', members: [null, { value: id }] } })
+    expect(put.status).toBe(200)
+    expect(put.body.members.map((m: { value: string }) => m.value)).toEqual([id])
+    const u = await t.request('POST', '/scim/v2/Users', { body: { schemas: [U], userName: 'nulls@x.io', emails: [null], phoneNumbers: [null] } })
+    expect(u.status).toBe(201)
+    expect(u.body.emails ?? []).toEqual([])
+    const p = await t.request('PATCH', `/scim/v2/Users/${String(u.body.id)}`, { body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'nulls@x.io' }] } })
+    expect(p.status).toBe(200)
+    expect(p.body.emails).toEqual([{ type: 'work', value: 'nulls@x.io' }])
   })
 
   it('rotates tokens: any configured token works, and 401s carry WWW-Authenticate', async () => {
@@ -127,6 +147,10 @@ describe('SCIM protocol details over real HTTP', () => {
       expect(none.status).toBe(401)
       expect(none.headers.get('www-authenticate')).toContain('Bearer')
       expect(none.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error'])
+      // Refused before the body is read: an anonymous client never learns about JSON or size limits.
+      const wrong = { authorization: 'Bearer not-a-valid-token-ccccccc', 'content-type': 'application/scim+json' }
+      expect((await rot.request('POST', '/scim/v2/Users', { raw: '{"userName":', headers: wrong })).status).toBe(401)
+      expect((await rot.request('POST', '/scim/v2/Users', { raw: JSON.stringify({ userName: 'x'.repeat(1_100_000) }), headers: wrong })).status).toBe(401)
     } finally {
       await rot.close()
     }

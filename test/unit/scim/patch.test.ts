@@ -74,3 +74,19 @@ describe('patchGroup', () => {
     expect(r.memberIds).toEqual(['c'])
   })
 })
+
+describe('Entra typed value paths that match nothing create the element', () => {
+  it.each([
+    ['emails[type eq "home"].value', 'ann@home.example', 'emails', { type: 'home', value: 'ann@home.example' }],
+    ['phoneNumbers[type eq "mobile"].value', '+15551234', 'phoneNumbers', { type: 'mobile', value: '+15551234' }],
+    ['addresses[type eq "work"].streetAddress', '1 Main St', 'addresses', { type: 'work', streetAddress: '1 Main St' }]
+  ])('%s', async (path, value, attr, element) => {
+    const r = await patch({ op: 'Add', path, value })
+    expect(r.resource[attr]).toEqual(expect.arrayContaining([element]))
+  })
+
+  it('an existing element of that type is replaced in place, not duplicated', async () => {
+    const r = await patch({ op: 'replace', path: 'emails[type eq "work"].value', value: 'new@x.io' })
+    expect(r.emails).toEqual([{ value: 'new@x.io', type: 'work', primary: true }])
+  })
+})
