@@ -38,6 +38,15 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain')
   app.addContentTypeParser(['application/scim+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
   registerErrorHandling(app)
+  // On close, Fastify ends the connections idle at that moment; a keep-alive connection busy with
+  // an in-flight request would otherwise hold close() open until its keep-alive timeout. Its
+  // answer tells the client to reconnect, and Node then ends the socket.
+  let closing = false
+  app.addHook('preClose', (done) => { closing = true; done() })
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close')
+    return payload
+  })
   app.get('/healthz', async () => ({ status: 'ok' }))
   const auth = await registerScimAuth(app, deps.scimTokens)
   const basePath = deps.scimBasePath === '/' ? '' : deps.scimBasePath

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimulator, type Simulator } from '../../src/simulator/index.js'
+import { createStore } from '../../src/store/index.js'
+import type { AuditEntry } from '../../src/store/types.js'
 import { SIM_KEY, TEST_TOKEN } from '../support/bridge.js'
 import { CLI, spawnBridge } from '../support/child-bridge.js'
 
@@ -102,4 +104,39 @@ describe('CLI (built) as an operator runs it', () => {
     expect(real.code).toBe(0)
     expect(sim.control.dump('p1').projects.p1?.map((m) => (m as { email: string }).email)).toEqual(['cli@example.com'])
   }, 60_000)
+
+  it('audit --user and --since keep only the matching entries', async () => {
+    const auditDir = mkdtempSync(join(tmpdir(), 'audit-'))
+    const auditEnv = { ...env, DATABASE_URL: `sqlite:${join(auditDir, 'b.db')}`, DATA_DIR: auditDir }
+    const store = await createStore(auditEnv.DATABASE_URL)
+    const ago = (h: number): string => new Date(Date.now() - h * 3_600_000).toISOString()
+    const entry = (scimUserId: string, email: string, projectId: string, action: AuditEntry['action'], at: string): AuditEntry =>
+      ({ at, scimUserId, email, projectId, action, fromRole: null, toRole: action === 'invite' ? 'MEMBER' : null, rule: 'default projects', outcome: 'ok', detail: null, durationMs: 5 })
+    // Written in time order, as the bridge appends them.
+    await store.appendAudit(entry('user-a', 'a@example.com', 'p2', 'invite', ago(72)))
+    await store.appendAudit(entry('user-b', 'b@example.com', 'p1', 'invite', ago(30)))
+    await store.appendAudit(entry('user-a', 'a@example.com', 'p1', 'invite', ago(2)))
+    await store.appendAudit(entry('user-b', 'b@example.com', 'p1', 'remove', ago(1)))
+    await store.close()
+    const json = async (...args: string[]): Promise<string[]> => {
+      const r = await cli(['audit', ...args, '--json'], auditEnv)
+      expect(r.code, args.join(' ')).toBe(0)
+      return (JSON.parse(r.out) as AuditEntry[]).map((e) => `${e.scimUserId ?? ''}:${e.projectId}:${e.action}`)
+    }
+    expect(await json()).toEqual(['user-b:p1:remove', 'user-a:p1:invite', 'user-b:p1:invite', 'user-a:p2:invite'])
+    expect(await json('--user', 'user-a')).toEqual(['user-a:p1:invite', 'user-a:p2:invite'])
+    expect(await json('--since', '24h')).toEqual(['user-b:p1:remove', 'user-a:p1:invite'])
+    expect(await json('--since', '4d')).toHaveLength(4)
+    expect(await json('--since', ago(48))).toEqual(['user-b:p1:remove', 'user-a:p1:invite', 'user-b:p1:invite'])
+    expect(await json('--user', 'user-b', '--since', '90m')).toEqual(['user-b:p1:remove'])
+    const text = await cli(['audit', '--user', 'user-a'], auditEnv)
+    expect(text.code).toBe(0)
+    const lines = text.out.trim().split('\n')
+    expect(lines).toHaveLength(2)
+    expect(lines.every((l) => l.includes('user=user-a') && l.includes('a@example.com'))).toBe(true)
+    expect((await cli(['audit', '--user', 'nobody'], auditEnv)).out).toBe('no audit entries match\n')
+    const bad = await cli(['audit', '--since', 'yesterday-ish'], auditEnv)
+    expect(bad.code).toBe(2)
+    expect(bad.out).toMatch(/--since: "yesterday-ish" is neither a duration/)
+  })
 })

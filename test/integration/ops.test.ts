@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestBridge, type TestBridge } from '../support/bridge.js'
+import { eventually, startTestBridge, type TestBridge } from '../support/bridge.js'
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef'
 
@@ -40,5 +40,86 @@ describe('health, readiness and metrics', () => {
     expect(text).toMatch(/bridge_sinch_changes_total\{action="invite",outcome="ok"\} 2/)
     expect(text).toMatch(/^bridge_queue_depth \d+$/m)
     expect(text).toMatch(/^bridge_reconcile_last_success_timestamp_seconds \d/m)
+  })
+})
+
+/** The value of one sample line (`name{labels} value`); labels must be given in exposition order. */
+function sample (text: string, name: string, labels = ''): number {
+  const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const m = new RegExp(`^${esc(name)}${labels === '' ? '' : esc(`{${labels}}`)} (\\S+)$`, 'm').exec(text)
+  if (m?.[1] === undefined) throw new Error(`no sample ${name}{${labels}} in:\n${text.split('\n').filter((l) => l.startsWith(name)).join('\n')}`)
+  return Number(m[1])
+}
+
+describe('metrics carry real values', () => {
+  let t: TestBridge
+  const scrape = async (): Promise<string> => {
+    const res = await fetch(`${t.url}/metrics`)
+    expect(res.status).toBe(200)
+    return await res.text()
+  }
+  beforeAll(async () => {
+    t = await startTestBridge()
+    // Three members nobody provisioned: the drift the next reconcile must count.
+    await t.simControl.call('POST', 'seed', {
+      members: [
+        { project_id: 'p1', email: 'hand1@example.com', role: 'ADMIN', status: 'ACTIVE' },
+        { project_id: 'p1', email: 'hand2@example.com', role: 'MEMBER', status: 'ACTIVE' },
+        { project_id: 'p2', email: 'hand3@example.com', role: 'READONLY', status: 'ACTIVE' }
+      ]
+    })
+  })
+  afterAll(async () => { await t.close() })
+
+  it('the HTTP latency histogram holds the time a SCIM create waited on Sinch', async () => {
+    await t.simControl.call('POST', 'faults', { latencyMs: 150 })
+    const started = Date.now()
+    expect((await t.scim('POST', '/Users', { userName: 'slow@example.com', active: true })).status).toBe(201)
+    const elapsed = (Date.now() - started) / 1000
+    await t.simControl.call('DELETE', 'faults')
+    const text = await scrape()
+    const l = 'route="/scim/v2/Users",method="POST",status="201"'
+    const b = (le: string): number => sample(text, 'bridge_http_request_duration_seconds_bucket', `le="${le}",${l}`)
+    expect(sample(text, 'bridge_http_request_duration_seconds_count', l)).toBe(1)
+    // Two invites at 150 ms each: at least 0.3 s, never more than the client waited.
+    const sum = sample(text, 'bridge_http_request_duration_seconds_sum', l)
+    expect(sum).toBeGreaterThanOrEqual(0.3)
+    expect(sum).toBeLessThanOrEqual(elapsed + 0.05)
+    expect(b('0.25')).toBe(0)
+    expect(b('+Inf')).toBe(1)
+    expect(b('10')).toBe(1)
+    expect(sample(text, 'bridge_sinch_call_duration_seconds_count', 'operation="invite"')).toBe(2)
+    expect(sample(text, 'bridge_sinch_call_duration_seconds_sum', 'operation="invite"')).toBeGreaterThanOrEqual(0.3)
+  })
+
+  it('a reconcile sets its duration and the drift count of unmanaged members', async () => {
+    await t.simControl.call('POST', 'faults', { latencyMs: 150 })
+    const report = await t.bridge.reconciler.runOnce()
+    await t.simControl.call('DELETE', 'faults')
+    expect(report.ok).toBe(true)
+    const text = await scrape()
+    expect(sample(text, 'bridge_drift_members')).toBe(3)
+    // One listing per project at 150 ms each.
+    const duration = sample(text, 'bridge_reconcile_duration_seconds')
+    expect(duration).toBeGreaterThanOrEqual(0.3)
+    expect(duration).toBeCloseTo(report.durationMs / 1000, 3)
+    expect(sample(text, 'bridge_reconcile_last_success_timestamp_seconds')).toBeCloseTo(Date.parse(report.finishedAt) / 1000, 3)
+  })
+
+  it('the oldest pending entry ages while Sinch is down, and drops to 0 once it is applied', async () => {
+    expect(sample(await scrape(), 'bridge_queue_oldest_age_seconds')).toBe(0)
+    await t.simControl.call('POST', 'faults', { route: 'invite', rate: 1, status: 503 })
+    const queuedAt = Date.now()
+    expect((await t.scim('POST', '/Users', { userName: 'queued@example.com', active: true })).status).toBe(201)
+    await new Promise((r) => setTimeout(r, Math.max(0, 1_200 - (Date.now() - queuedAt))))
+    const text = await scrape()
+    const age = sample(text, 'bridge_queue_oldest_age_seconds')
+    expect(age).toBeGreaterThanOrEqual(1)
+    expect(age).toBeLessThanOrEqual((Date.now() - queuedAt) / 1000 + 0.05)
+    expect(sample(text, 'bridge_queue_depth')).toBe(1)
+    expect(sample(text, 'bridge_sinch_changes_total', 'action="invite",outcome="transient"')).toBeGreaterThanOrEqual(2)
+    await t.simControl.call('DELETE', 'faults')
+    await eventually(async () => sample(await scrape(), 'bridge_queue_depth') === 0, 10_000)
+    expect(sample(await scrape(), 'bridge_queue_oldest_age_seconds')).toBe(0)
   })
 })
