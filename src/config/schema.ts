@@ -30,7 +30,7 @@ const int = (def: number, min: number, max: number) =>
     .optional()
     .transform((v) => v ?? def)
 
-const url = z.string().trim().url('must be an absolute URL').refine((v) => /^https?:\/\//.test(v), 'must be http(s)')
+const url = z.string().trim().url({ message: 'must be an absolute URL', abort: true }).refine((v) => /^https?:\/\//.test(v), 'must be http(s)')
 
 /**
  * The whole configuration contract (shared/DESIGN.md). Every value arrives as a string from the

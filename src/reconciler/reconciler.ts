@@ -87,12 +87,36 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
     return report
   }
 
+  /**
+   * Runs a reconcile while holding the lease: a run can outlast one interval (100,000 members),
+   * so the lease is renewed as it goes; if another replica took it meanwhile, this run stops.
+   */
+  async function leadRun (): Promise<void> {
+    const run = new AbortController()
+    const stopRun = (): void => { run.abort() }
+    abort.signal.addEventListener('abort', stopRun, { once: true })
+    const renew = setInterval(() => {
+      deps.store.tryLease(LEASE, deps.owner, deps.intervalMs, now().toISOString()).then((held) => {
+        if (held) return
+        leader = false
+        log.warn('reconciler lease lost during a run; stopping it')
+        run.abort()
+      }).catch((err: Error) => { log.warn({ err: err.message }, 'reconciler lease renewal failed') })
+    }, Math.max(500, Math.floor(deps.intervalMs / 3)))
+    try {
+      await runOnce(run.signal)
+    } finally {
+      clearInterval(renew)
+      abort.signal.removeEventListener('abort', stopRun)
+    }
+  }
+
   async function tick (): Promise<void> {
     try {
       leader = await deps.store.tryLease(LEASE, deps.owner, deps.intervalMs, now().toISOString())
       if (leader && Date.now() - lastRunAt >= deps.intervalMs) {
         lastRunAt = Date.now()
-        await runOnce(abort.signal)
+        await leadRun()
       }
     } catch (err) {
       log.error({ err: (err as Error).message }, 'reconcile tick failed')

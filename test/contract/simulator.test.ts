@@ -211,3 +211,110 @@ describe('simulator: limits and faults', () => {
     expect(bad.status).toBe(400)
   })
 })
+
+describe('simulator: control plane and knobs', () => {
+  it('expires a pending invite (in process and over /__sim/): the member is gone from that project only, and may be invited again', async () => {
+    const { url, sim: s } = await start()
+    const tok = await token(url)
+    const first = await api(url, tok, 'POST', '/projects/p1/members', { email: 'Late@X.io', role: 'MEMBER' })
+    expect(first.status).toBe(201)
+    await api(url, tok, 'POST', '/projects/p2/members', { email: 'late@x.io', role: 'MEMBER' })
+    s.control.seed({ members: [{ project_id: 'p1', email: 'active@x.io', role: 'MEMBER' }] })
+    // Only a PENDING invite expires: not an active member, not an unknown email or project.
+    expect(s.control.expireInvite({ project_id: 'p1', email: 'active@x.io' })).toEqual({ expired: 0 })
+    expect(s.control.expireInvite({ project_id: 'p1', email: 'nobody@x.io' })).toEqual({ expired: 0 })
+    expect(s.control.expireInvite({ project_id: 'zzz', email: 'late@x.io' })).toEqual({ expired: 0 })
+    const res = await fetch(`${url}/__sim/invites/expire`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project_id: 'p1', email: 'LATE@x.io' }) })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ expired: 1 })
+    const listed = await api(url, tok, 'GET', '/projects/p1/members')
+    expect(listed.body.members.map((m: { email: string }) => m.email)).toEqual(['active@x.io'])
+    expect((await api(url, tok, 'DELETE', `/projects/p1/members/${first.body.user_id}`)).status).toBe(404)
+    expect(s.control.dump('p2').projects.p2).toMatchObject([{ email: 'late@x.io', status: 'PENDING' }])
+    // Expiring twice finds nothing; a fresh invite is a new PENDING member with the same account user id.
+    expect(s.control.expireInvite({ project_id: 'p1', email: 'late@x.io' })).toEqual({ expired: 0 })
+    const again = await api(url, tok, 'POST', '/projects/p1/members', { email: 'late@x.io', role: 'READONLY' })
+    expect(again.status).toBe(201)
+    expect(again.body).toMatchObject({ user_id: first.body.user_id, status: 'PENDING', role: 'READONLY' })
+    // Accepted invites no longer expire.
+    s.control.acceptInvites({ project_id: 'p2', email: 'late@x.io' })
+    expect(s.control.expireInvite({ project_id: 'p2', email: 'late@x.io' })).toEqual({ expired: 0 })
+    expect(s.control.dump('p2').projects.p2).toMatchObject([{ email: 'late@x.io', status: 'ACTIVE' }])
+  })
+
+  it('adds latency to Sinch calls, in parallel rather than in turn, until the faults are cleared', async () => {
+    const { url, sim: s } = await start()
+    const tok = await token(url)
+    const timed = async (n: number): Promise<{ ms: number, statuses: number[] }> => {
+      const t0 = performance.now()
+      const out = await Promise.all(Array.from({ length: n }, async () => await api(url, tok, 'GET', '/projects/p1/members')))
+      return { ms: performance.now() - t0, statuses: out.map((r) => r.status) }
+    }
+    const res = await fetch(`${url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 400 }) })
+    expect(res.status).toBe(200)
+    const slow = await timed(3)
+    expect(slow.statuses).toEqual([200, 200, 200])
+    expect(slow.ms).toBeGreaterThanOrEqual(395)
+    // Three delayed calls at once take one delay, not three.
+    expect(slow.ms).toBeLessThan(1_150)
+    s.control.clearFaults()
+    const fast = await timed(1)
+    expect(fast.statuses).toEqual([200])
+    expect(fast.ms).toBeLessThan(395)
+    expect((await fetch(`${url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 60_001 }) })).status).toBe(400)
+  })
+
+  it('serves access keys: listed without secrets, the secret shown once at creation, deletion revokes', async () => {
+    const secret = 'initial-key-secret-value'
+    const { url, sim: s } = await start({ keys: [{ id: 'k1', secret }] })
+    const tok = await token(url, { id: 'k1', secret })
+    const before = await api(url, tok, 'GET', '/projects/p1/access-keys')
+    expect(before.status).toBe(200)
+    expect(before.body.access_keys.map((k: { key_id: string }) => k.key_id)).toEqual(['k1'])
+    expect(before.text).not.toContain(secret)
+    const created = await api(url, tok, 'POST', '/projects/p1/access-keys')
+    expect(created.status).toBe(201)
+    const { key_id: id, key_secret: newSecret } = created.body as { key_id: string, key_secret: string }
+    expect(id).toMatch(/\S/)
+    expect(newSecret.length).toBeGreaterThanOrEqual(16)
+    const other = await api(url, tok, 'POST', '/projects/p1/access-keys')
+    expect(other.body.key_id).not.toBe(id)
+    expect(other.body.key_secret).not.toBe(newSecret)
+    // Shown once: the listing names the new key but never carries a secret.
+    const listed = await api(url, tok, 'GET', '/projects/p1/access-keys')
+    expect(listed.body.access_keys.map((k: { key_id: string }) => k.key_id).sort()).toEqual(['k1', id, other.body.key_id].sort())
+    for (const k of listed.body.access_keys as Array<Record<string, unknown>>) expect(Object.keys(k).sort()).toEqual(['display_name', 'key_id'])
+    expect(listed.text).not.toContain(newSecret)
+    expect(listed.text).not.toContain(secret)
+    // The new key works, with a token and with Basic.
+    const newTok = await token(url, { id, secret: newSecret })
+    expect((await api(url, newTok, 'GET', '/projects/p1/members')).status).toBe(200)
+    expect((await fetch(`${url}/projects/p1/members`, { headers: { authorization: `Basic ${Buffer.from(`${id}:${newSecret}`).toString('base64')}` } })).status).toBe(200)
+    // Deleting revokes at once: the issued token, Basic and new tokens all fail; the listing drops it.
+    expect((await api(url, tok, 'DELETE', `/projects/p1/access-keys/${id}`)).status).toBe(204)
+    expect((await api(url, newTok, 'GET', '/projects/p1/members')).status).toBe(401)
+    expect((await fetch(`${url}/projects/p1/members`, { headers: { authorization: `Basic ${Buffer.from(`${id}:${newSecret}`).toString('base64')}` } })).status).toBe(401)
+    const refused = await fetch(`${url}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `grant_type=client_credentials&client_id=${id}&client_secret=${newSecret}` })
+    expect(refused.status).toBe(401)
+    const after = await api(url, tok, 'GET', '/projects/p1/access-keys')
+    expect(after.body.access_keys.map((k: { key_id: string }) => k.key_id).sort()).toEqual(['k1', other.body.key_id].sort())
+    expect((await api(url, tok, 'DELETE', `/projects/p1/access-keys/${id}`)).status).toBe(404)
+    expect((await api(url, tok, 'DELETE', '/projects/p1/access-keys/no-such-key')).status).toBe(404)
+    // The routes are Sinch routes: authenticated, project-checked, and never log a secret.
+    expect((await api(url, 'not-a-token', 'GET', '/projects/p1/access-keys')).status).toBe(401)
+    expect((await api(url, tok, 'POST', '/projects/zzz/access-keys')).status).toBe(403)
+    expect(JSON.stringify(s.control.requests())).not.toContain(newSecret)
+  })
+
+  it('keeps one bucket per key and project: a second key on the same project is not slowed by the first', async () => {
+    const clock = createManualClock()
+    const { url } = await start({ clock, bucket: { capacity: 2, refillPerSec: 1 }, keys: [KEY, { id: 'k2', secret: 's2' }] })
+    const a = await token(url)
+    const b = await token(url, { id: 'k2', secret: 's2' })
+    const call = async (tok: string): Promise<number> => (await api(url, tok, 'GET', '/projects/p1/members')).status
+    expect([await call(a), await call(a), await call(a)]).toEqual([200, 200, 429])
+    // k1 is out of tokens on p1; k2 on p1 still has its full bucket, and then runs out on its own.
+    expect([await call(b), await call(b), await call(b)]).toEqual([200, 200, 429])
+    expect(await call(a)).toBe(429)
+  })
+})

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createManualClock, createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js'
+import type { LoggedRequest } from '../../src/simulator/request-log.js'
 import { createSinchClient, SinchError, type SinchClient, type SinchClientOptions } from '../../src/sinch/index.js'
 import { createLogger } from '../../src/observability/logger.js'
 
@@ -25,20 +26,40 @@ async function setup (simOpts: SimulatorOptions = {}, clientOpts: Partial<SinchC
   return { sim, client, logs }
 }
 
-function successfulInvites (s: Simulator): Map<string, number> {
-  const counts = new Map<string, number>()
-  for (const r of s.control.requests().requests) {
-    if (r.route !== 'invite' || r.status >= 300) continue
-    const k = `${r.projectId}|${String((r.body as { email: string }).email).toLowerCase()}`
-    counts.set(k, (counts.get(k) ?? 0) + 1)
-  }
-  return counts
-}
+/** Attempts that give the client a reason to try again: refused before applying, or applied with the answer lost. */
+const retryable = (r: LoggedRequest): boolean => r.dropped || r.status === 429 || r.status >= 500
 
-/** The simulator's clock runs `factor` times faster than real time (so a 5/s bucket tests quickly). */
-function fastClock (factor: number): { now: () => number } {
-  const start = Date.now()
-  return { now: () => start + (Date.now() - start) * factor }
+/**
+ * "Applied exactly once", from what the simulator saw rather than what the client says: per
+ * (project, email) exactly one invite answered 2xx, and every attempt after the first follows an
+ * attempt whose answer was lost or refused (so a 409 is only ever the retry of a lost invite,
+ * never a second invite of its own). Returns the dropped answers and the error statuses answered
+ * (409 included), so a test can prove its faults fired.
+ */
+function expectEachInviteAppliedOnce (s: Simulator, expected: string[]): { dropped: number, refused: Map<number, number> } {
+  const byKey = new Map<string, LoggedRequest[]>()
+  const refused = new Map<number, number>()
+  let dropped = 0
+  for (const r of s.control.requests().requests) {
+    if (r.route !== 'invite') continue
+    const k = `${String(r.projectId)}|${String((r.body as { email: string }).email).toLowerCase()}`
+    byKey.set(k, [...(byKey.get(k) ?? []), r])
+    if (r.dropped) dropped++
+    else if (r.status >= 400) refused.set(r.status, (refused.get(r.status) ?? 0) + 1)
+  }
+  expect([...byKey.keys()].sort()).toEqual([...expected].sort())
+  for (const [k, tries] of byKey) {
+    const trail = tries.map((r) => `${r.status}${r.dropped ? ' dropped' : ''}`).join(', ')
+    expect(tries.filter((r) => r.status >= 200 && r.status < 300), `${k}: ${trail}`).toHaveLength(1)
+    tries.forEach((r, i) => {
+      const prev = tries[i - 1]
+      if (prev !== undefined) expect(retryable(prev), `${k}: attempt ${i + 1} is not explained by a lost or refused one (${trail})`).toBe(true)
+    })
+    // A 409 is the echo of our own applied invite, so it comes only after the 2xx.
+    const firstOk = tries.findIndex((r) => r.status >= 200 && r.status < 300)
+    tries.forEach((r, i) => { if (r.status === 409) expect(i, `${k}: ${trail}`).toBeGreaterThan(firstOk) })
+  }
+  return { dropped, refused }
 }
 
 describe('sinch client against the simulator', () => {
@@ -87,20 +108,34 @@ describe('sinch client against the simulator', () => {
     expect((err as SinchError).message).not.toContain(KEY.secret)
   })
 
-  // The bucket is 5/s of simulator time; the simulator's clock runs 10× so the storm lasts seconds, not a minute.
-  it('a 429 storm (bucket 5/s) under 300 concurrent invites: each applied exactly once', async () => {
-    const { sim: s, client: c } = await setup({ bucket: { capacity: 5, refillPerSec: 5 }, clock: fastClock(10) }, { limiter: { initialRate: 300 }, retry: { baseMs: 20, capMs: 500, maxAttempts: 100, deadlineMs: 60_000 } })
-    const results = await Promise.all(Array.from({ length: 300 }, async (_, i) => await c.invite(i % 2 === 0 ? 'p1' : 'p2', { email: `storm${i}@x.io`, role: 'MEMBER' })))
-    const refused = s.control.requests().requests.filter((r) => r.status === 429).length
+  // A real 5/s bucket (capacity 5, refill 5 per second of wall-clock time, no clock tricks) per key
+  // and project. 300 invites start at once, 50 in each of 6 projects, so every project's bucket
+  // meets a burst ten times its capacity and needs (50 - 5) / 5 = 9 s of refill; the projects run in
+  // parallel, so the storm lasts about 10-13 s. The client starts at its shipped rate (50/s, ten
+  // times the limit) and, with no Retry-After to go by, must find the limit itself. Tested: every
+  // invite applied exactly once (from the simulator's request log), no call refused for anything
+  // but rate, the bucket did refuse calls and the client counted each, and far fewer calls were
+  // refused than invites were made (typically 60-90: AIMD per project, not a retry storm).
+  it('a 429 storm (real 5/s bucket per key and project) under 300 concurrent invites in 6 projects: each applied exactly once', async () => {
+    const projects = Array.from({ length: 6 }, (_, i) => `storm-p${i}`)
+    const { sim: s, client: c } = await setup({ projects, bucket: { capacity: 5, refillPerSec: 5 } }, { retry: { baseMs: 20, capMs: 500, maxAttempts: 100, deadlineMs: 60_000 } })
+    const jobs = Array.from({ length: 300 }, (_, i) => ({ project: projects[i % projects.length] as string, email: `storm${i}@x.io` }))
+    const started = Date.now()
+    const results = await Promise.all(jobs.map(async (j) => await c.invite(j.project, { email: j.email, role: 'MEMBER' })))
+    const elapsed = Date.now() - started
     expect(results.every((r) => !r.adopted)).toBe(true)
-    const counts = successfulInvites(s)
-    expect(counts.size).toBe(300)
-    expect([...counts.values()].every((n) => n === 1)).toBe(true)
-    expect(c.stats().rateLimited).toBe(refused)
-    expect(refused).toBeGreaterThan(0)
-    // AIMD found the limit: far fewer refusals than invites, not a retry storm (typically ~20).
-    expect(refused).toBeLessThan(100)
-  }, 60_000)
+    const { dropped, refused } = expectEachInviteAppliedOnce(s, jobs.map((j) => `${j.project}|${j.email}`))
+    expect(dropped).toBe(0)
+    const limited = refused.get(429) ?? 0
+    expect([...refused.keys()]).toEqual([429])
+    expect(c.stats().rateLimited).toBe(limited)
+    expect(limited).toBeGreaterThan(0)
+    // Far fewer refusals than invites: a client that only backed off would collect several hundred.
+    expect(limited).toBeLessThan(120)
+    for (const p of projects) expect(s.control.dump(p).projects[p]).toHaveLength(50)
+    // The bucket ran on real time: 45 invites beyond each bucket's capacity take 9 s to refill.
+    expect(elapsed).toBeGreaterThanOrEqual(8_900)
+  }, 30_000)
 
   it('rides out 20 % 503s and lost responses without a double invite (409 → adopt)', async () => {
     const { sim: s, client: c } = await setup({ seed: 7 })
@@ -108,9 +143,13 @@ describe('sinch client against the simulator', () => {
     s.control.addFault({ route: 'invite', drop: 10 })
     const results = await Promise.all(Array.from({ length: 60 }, async (_, i) => await c.invite('p1', { email: `f${i}@x.io`, role: 'MEMBER' })))
     expect(results.filter((r) => r.adopted).length).toBeGreaterThanOrEqual(1)
-    const counts = successfulInvites(s)
-    expect(counts.size).toBe(60)
-    expect([...counts.values()].every((n) => n === 1)).toBe(true)
+    const { dropped, refused } = expectEachInviteAppliedOnce(s, Array.from({ length: 60 }, (_, i) => `p1|f${i}@x.io`))
+    // Both faults fired: every drop was used, and some invites met a 503.
+    expect(dropped).toBe(10)
+    expect(refused.get(503) ?? 0).toBeGreaterThan(0)
+    // An adoption is exactly a 409 answering the retry of a lost invite.
+    expect(results.filter((r) => r.adopted).length).toBe(refused.get(409) ?? 0)
+    expect(s.control.requests().requests.filter((r) => r.route === 'remove')).toHaveLength(0)
     expect(s.control.dump('p1').projects.p1).toHaveLength(60)
   }, 30_000)
 
@@ -140,31 +179,53 @@ describe('sinch client against the simulator', () => {
     expect(fresh.member.userId).not.toBe('')
   })
 
-  it('pages across 1,050 members with inserts and deletes between pages: no survivor skipped or repeated', async () => {
+  // Keyset paging must survive changes on both sides of the cursor. Deleting members already
+  // returned (the cursor member itself and one further back) shifts every later position left, so
+  // offset paging would skip a survivor per deletion; deleting members ahead would make it repeat
+  // none but must not show them. The simulator orders by creation, so a new member always lands
+  // after the cursor: inserts before it in sort order cannot be produced, only inserts after it.
+  it('pages across 1,050 members with deletes behind and ahead of the cursor and inserts between pages: no survivor skipped or repeated', async () => {
     const { sim: s, client: c } = await setup()
     s.control.seed({ count: { project_id: 'p1', n: 1050 } })
-    const seen: string[] = []
+    const seen: Array<{ email: string, userId: string }> = []
+    const seenEmails = new Set<string>()
+    const deletedAhead = new Set<string>()
+    const deletedBehind = new Set<string>()
+    const inserted = new Set<string>()
     let page = 0
-    const deleted = new Set<string>()
     for await (const m of c.listMembers('p1')) {
-      seen.push(m.email)
-      if (seen.length % 100 === 0) {
-        page++
-        const all = s.control.dump('p1').projects.p1 as Array<{ user_id: string, email: string }>
-        const victim = all[all.length - page * 3]
-        if (victim !== undefined) {
-          await c.removeMember('p1', victim.user_id)
-          deleted.add(victim.email)
-        }
-        await c.invite('p1', { email: `inserted${page}@x.io`, role: 'READONLY' })
+      seen.push({ email: m.email, userId: m.userId })
+      seenEmails.add(m.email)
+      if (seen.length % 100 !== 0) continue
+      page++
+      // Behind the cursor: the last member returned (the cursor itself) and one from an earlier page.
+      for (const victim of [seen[seen.length - 1], seen[seen.length - 100 + page * 7]]) {
+        if (victim === undefined || deletedBehind.has(victim.email)) continue
+        expect(await c.removeMember('p1', victim.userId)).toEqual({ alreadyGone: false })
+        deletedBehind.add(victim.email)
       }
+      // Ahead of the cursor: a member not returned yet.
+      const all = s.control.dump('p1').projects.p1 as Array<{ user_id: string, email: string }>
+      const ahead = all[all.length - page * 3]
+      if (ahead !== undefined && !seenEmails.has(ahead.email)) {
+        await c.removeMember('p1', ahead.user_id)
+        deletedAhead.add(ahead.email)
+      }
+      const email = `inserted${page}@x.io`
+      await c.invite('p1', { email, role: 'READONLY' })
+      inserted.add(email)
     }
-    expect(new Set(seen).size).toBe(seen.length)
-    for (let i = 0; i < 1050; i++) {
-      const e = `member${i}@p1.example`
-      if (!deleted.has(e)) expect(seen).toContain(e)
-    }
-    expect(s.control.requests().requests.filter((r) => r.route === 'list').length).toBe(Math.ceil(seen.length / 100) + (seen.length % 100 === 0 ? 1 : 0))
+    expect(page).toBe(10)
+    expect(deletedBehind.size).toBe(20)
+    expect(deletedAhead.size).toBe(10)
+    expect(seen.length).toBe(seenEmails.size)
+    // Exactly the survivors, each once: the seeded members (those deleted behind were already
+    // returned) and every insert, minus those deleted before the listing reached them.
+    const want = [...Array.from({ length: 1050 }, (_, i) => `member${i}@p1.example`), ...inserted].filter((e) => !deletedAhead.has(e))
+    expect([...seenEmails].sort()).toEqual(want.sort())
+    // 1,050 seen, 100 a page, no page fetched twice and no extra empty page.
+    expect(seen.length).toBe(1050)
+    expect(s.control.requests().requests.filter((r) => r.route === 'list').length).toBe(11)
   }, 30_000)
 
   it('maps every error shape, and empty or non-JSON bodies, to typed errors', async () => {
