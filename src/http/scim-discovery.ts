@@ -27,6 +27,11 @@ export function registerDiscoveryRoutes (app: FastifyInstance, basePath: string,
   for (const path of ['/ServiceProviderConfig', '/ResourceTypes', '/ResourceTypes/:id', '/Schemas', '/Schemas/:id']) {
     app.route({ method: [...WRITES], url: `${basePath}${path}`, onRequest: auth, handler: async (_req, reply) => sendScimError(reply.header('allow', 'GET'), new ScimError(405, null, 'Discovery endpoints are read-only')) })
   }
+  // RFC 7231 §6.5.5: a known resource with a method it does not offer is 405 with Allow, not 404.
+  for (const resource of ['/Users', '/Groups']) {
+    app.route({ method: ['PUT', 'PATCH', 'DELETE'], url: `${basePath}${resource}`, onRequest: auth, handler: async (_req, reply) => sendScimError(reply.header('allow', 'GET, POST'), new ScimError(405, null, `${resource} takes GET and POST; PUT, PATCH and DELETE go to ${resource}/{id}`)) })
+    app.route({ method: ['POST'], url: `${basePath}${resource}/:id`, onRequest: auth, handler: async (_req, reply) => sendScimError(reply.header('allow', 'GET, PUT, PATCH, DELETE'), new ScimError(405, null, `POST goes to ${resource}; ${resource}/{id} takes GET, PUT, PATCH and DELETE`)) })
+  }
   for (const path of ['/Me', '/Bulk']) {
     app.route({ method: ['GET', ...WRITES], url: `${basePath}${path}`, onRequest: auth, handler: async (_req, reply) => sendScimError(reply, new ScimError(501, null, `${path} is not supported (see /ServiceProviderConfig)`)) })
   }
