@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import SCIMMY from 'scimmy'
 import { ScimError, preconditionFailed } from '../scim/errors.js'
 import { parseFilter, toWhere } from '../scim/filter.js'
+import { createMatcher } from '../scim/filter-match.js'
+import { groupDefinition, userDefinition } from '../scim/setup.js'
 import { listParams, sortColumn, type ListParams } from '../scim/list.js'
 import type { ListRequest } from '../directory/index.js'
 import { SCIM_JSON } from './errors.js'
@@ -43,18 +44,7 @@ export function listRequest (src: Record<string, unknown>, kind: 'user' | 'group
   if (params.filter !== null) {
     const filter = parseFilter(params.filter)
     where = toWhere(filter, kind)
-    if (where === null) {
-      const f = new SCIMMY.Types.Filter(params.filter)
-      // SCIMMY's matcher throws on a missing parent attribute (name.givenName with no name):
-      // such a resource simply does not match.
-      match = (r) => {
-        try {
-          return f.match([r]).length > 0
-        } catch {
-          return false
-        }
-      }
-    }
+    if (where === null) match = createMatcher(filter, kind === 'user' ? userDefinition() : groupDefinition())
   }
   return { params, req: { where, match, sortBy: sortColumn(params.sortBy), descending: params.descending, offset: params.startIndex - 1, limit: params.count } }
 }

@@ -60,33 +60,54 @@ function strip (name: string): string {
   return name.replace(/^urn:ietf:params:scim:schemas:core:2\.0:(User|Group):/i, '')
 }
 
+type Json = Record<string, unknown>
+const keyOf = (o: Json, name: string): string | undefined => Object.keys(o).find((k) => k.toLowerCase() === name.toLowerCase())
+
+/**
+ * An attribute reference as (top-level key, sub-attribute path): `name.givenName`,
+ * `urn:…:enterprise:2.0:User` (the whole extension), `urn:…:enterprise:2.0:User:employeeNumber`.
+ */
+function locate (resource: Json, raw: string): { key: string, sub: string | undefined } | null {
+  const name = strip(raw.trim())
+  if (name.startsWith('urn:')) {
+    const whole = keyOf(resource, name)
+    if (whole !== undefined) return { key: whole, sub: undefined }
+    const at = name.lastIndexOf(':')
+    const ext = keyOf(resource, name.slice(0, at))
+    return ext === undefined ? null : { key: ext, sub: name.slice(at + 1) }
+  }
+  const [top, sub] = name.split('.', 2) as [string, string | undefined]
+  const key = keyOf(resource, top)
+  return key === undefined ? null : { key, sub }
+}
+
+const pick = (o: Json, sub: string): Json => Object.fromEntries(Object.entries(o).filter(([k]) => k.toLowerCase() === sub.toLowerCase()))
+const drop = (o: Json, sub: string): Json => Object.fromEntries(Object.entries(o).filter(([k]) => k.toLowerCase() !== sub.toLowerCase()))
+
 /** RFC 7644 §3.4.2.5: attributes narrows, excludedAttributes drops; id and schemas always stay. */
-export function project (resource: Record<string, unknown>, p: Pick<ListParams, 'attributes' | 'excludedAttributes'>): Record<string, unknown> {
+export function project (resource: Json, p: Pick<ListParams, 'attributes' | 'excludedAttributes'>): Json {
   if (p.attributes !== null) {
-    const keep: Record<string, unknown> = {}
+    const keep: Json = {}
     for (const k of ALWAYS) if (k in resource) keep[k] = resource[k]
     for (const raw of p.attributes) {
-      const [top, sub] = strip(raw).split('.', 2) as [string, string | undefined]
-      const key = Object.keys(resource).find((k) => k.toLowerCase() === top.toLowerCase())
-      if (key === undefined) continue
-      const value = resource[key]
-      if (sub === undefined || typeof value !== 'object' || value === null) { keep[key] = value; continue }
-      const pick = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([k]) => k.toLowerCase() === sub.toLowerCase()))
-      const prev = keep[key]
-      keep[key] = Array.isArray(value) ? value.map((v) => pick(v as Record<string, unknown>)) : { ...(prev as object ?? {}), ...pick(value as Record<string, unknown>) }
+      const at = locate(resource, raw)
+      if (at === null) continue
+      const value = resource[at.key]
+      if (at.sub === undefined || typeof value !== 'object' || value === null) { keep[at.key] = value; continue }
+      const prev = keep[at.key]
+      keep[at.key] = Array.isArray(value) ? value.map((v) => pick(v as Json, at.sub ?? '')) : { ...(prev as object ?? {}), ...pick(value as Json, at.sub) }
     }
     return keep
   }
   if (p.excludedAttributes !== null) {
     const out = { ...resource }
     for (const raw of p.excludedAttributes) {
-      const [top, sub] = strip(raw).split('.', 2) as [string, string | undefined]
-      const key = Object.keys(out).find((k) => k.toLowerCase() === top.toLowerCase())
-      if (key === undefined || ALWAYS.has(key)) continue
-      if (sub === undefined) delete out[key]
-      else if (typeof out[key] === 'object' && out[key] !== null && !Array.isArray(out[key])) {
-        out[key] = Object.fromEntries(Object.entries(out[key] as Record<string, unknown>).filter(([k]) => k.toLowerCase() !== sub.toLowerCase()))
-      }
+      const at = locate(out, raw)
+      if (at === null || ALWAYS.has(at.key)) continue
+      const value = out[at.key]
+      if (at.sub === undefined) delete out[at.key]
+      else if (Array.isArray(value)) out[at.key] = value.map((v) => (typeof v === 'object' && v !== null ? drop(v as Json, at.sub ?? '') : v))
+      else if (typeof value === 'object' && value !== null) out[at.key] = drop(value as Json, at.sub)
     }
     return out
   }
