@@ -24,6 +24,8 @@ async function bridge (env) {
   return { child, url }
 }
 
+class BenchFailure extends Error {}
+
 async function run (label, databaseUrl, replicas, sim) {
   await sim.control('POST', 'reset')
   const env = { SINCH_KEY_ID: 'sandbox-key', SINCH_KEY_SECRET: 'sandbox-secret', SINCH_API_URL: sim.url, SINCH_AUTH_URL: `${sim.url}/oauth2/token`, SINCH_PROJECT_IDS: 'rep-a', SCIM_BEARER_TOKEN: TOKEN, DATABASE_URL: databaseUrl }
@@ -35,15 +37,27 @@ async function run (label, databaseUrl, replicas, sim) {
   let turn = 0
   const started = Date.now()
   const ids = []
+  const failed = []
   let next = 0
   await Promise.all(Array.from({ length: 10 }, async () => {
     while (next < USERS) {
       const i = next++
       const res = await pools[turn++ % pools.length].request({ path: `${base}/Users`, method: 'POST', headers, body: JSON.stringify({ userName: `rep${i}@bench.example`, active: true }) })
-      const body = await res.body.json()
-      ids.push(body.id)
+      const text = await res.body.text()
+      // Every create must succeed: a failed one would leave Sinch short (the wait below never ends)
+      // and its missing id would skew the GET figure.
+      if (res.statusCode !== 201) { failed.push(`rep${i}: ${res.statusCode} ${text.slice(0, 200)}`); continue }
+      ids.push(JSON.parse(text).id)
     }
   }))
+  if (failed.length > 0) {
+    console.error(`  ${label}: ${failed.length} of ${USERS} POST /Users did not answer 201:`)
+    for (const f of failed.slice(0, 20)) console.error(`    ${f}`)
+    if (failed.length > 20) console.error(`    … and ${failed.length - 20} more`)
+    for (const p of pools) await p.close()
+    for (const n of nodes) { n.child.kill('SIGTERM'); await new Promise((r) => n.child.once('exit', r)) }
+    throw new BenchFailure(`${label}: ${failed.length} create(s) failed`)
+  }
   for (;;) {
     const dump = await sim.control('GET', 'dump?project=rep-a')
     if ((dump.projects['rep-a'] ?? []).length >= USERS) break
@@ -66,14 +80,24 @@ async function run (label, databaseUrl, replicas, sim) {
 
 const sim = await startSimulatorProcess(['rep-a'], ['--rate', '5000', '--burst', '5000'])
 console.log(`bench/replicas: ${USERS} users through SCIM POST until Sinch holds them all, then ${SECONDS} s of GET by id, 10 connections`)
-await run('SQLite, 1 bridge', `sqlite:${join(mkdtempSync(join(tmpdir(), 'rep-')), 'b.db')}`, 1, sim)
-for (const replicas of [1, 2]) {
-  const schema = `bench_${randomBytes(4).toString('hex')}`
-  const admin = new pg.Client({ connectionString: PG_URL })
-  await admin.connect()
-  await admin.query(`CREATE SCHEMA ${schema}`)
-  await run(`PostgreSQL, ${replicas} bridge(s)`, `${PG_URL}?options=-c%20search_path%3D${schema}`, replicas, sim)
-  await admin.query(`DROP SCHEMA ${schema} CASCADE`)
-  await admin.end()
+try {
+  await run('SQLite, 1 bridge', `sqlite:${join(mkdtempSync(join(tmpdir(), 'rep-')), 'b.db')}`, 1, sim)
+  for (const replicas of [1, 2]) {
+    const schema = `bench_${randomBytes(4).toString('hex')}`
+    const admin = new pg.Client({ connectionString: PG_URL })
+    await admin.connect()
+    await admin.query(`CREATE SCHEMA ${schema}`)
+    try {
+      await run(`PostgreSQL, ${replicas} bridge(s)`, `${PG_URL}?options=-c%20search_path%3D${schema}`, replicas, sim)
+    } finally {
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`)
+      await admin.end()
+    }
+  }
+} catch (err) {
+  if (!(err instanceof BenchFailure)) throw err
+  console.error(`bench/replicas failed: ${err.message}; no figures are valid`)
+  process.exitCode = 1
+} finally {
+  await sim.stop()
 }
-await sim.stop()

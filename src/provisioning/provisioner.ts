@@ -1,7 +1,9 @@
 import type { Logger } from 'pino'
-import type { ProvisioningStore } from '../store/types.js'
+import type { ProvisioningStore, QueueEntry } from '../store/types.js'
 import type { Executor, UserOutcome } from './executor.js'
 import type { ApplyOptions, PermanentRejection, ProvisioningHook } from './hook.js'
+
+const CLAIM_POLL_MS = 50
 
 export interface ProvisionerOptions {
   executor: Executor
@@ -45,6 +47,7 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
   let timer: NodeJS.Timeout | null = null
   let loop: Promise<void> | null = null
   let stopped = true
+  let closing = false
   let wakeUp: (() => void) | null = null
 
   /** One run at a time per user; with `undo`, the rejected run, the undo and the re-run form one step. */
@@ -62,18 +65,35 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
     return next
   }
 
+  /**
+   * The request path runs a user's queued change at once, but only while holding its queue claim,
+   * the same claim every queue worker of every replica takes: two replicas never plan one user at
+   * the same time (a plan made before a deactivation could otherwise invite after the removal).
+   * While another holds the claim, wait for it (it is finishing an older change); nothing queued
+   * means nothing to do.
+   */
+  async function claimAndRun (userId: string, undo: (() => Promise<void>) | undefined, giveUp: () => boolean): Promise<UserOutcome | null> {
+    for (;;) {
+      const entry = await opts.store.claimUser(userId, new Date().toISOString(), opts.owner, leaseMs)
+      if (entry === null) return null
+      if (entry !== 'claimed') return await runClaimed(entry, undo)
+      if (giveUp() || closing) return null
+      await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS))
+    }
+  }
+
   async function applyNow (userIds: string[], options: ApplyOptions = {}): Promise<PermanentRejection[]> {
     let answered = false
     const { undo } = options
     // Past the budget the IdP has its 2xx: an undo then would contradict the answer.
     const guardedUndo = undo === undefined ? undefined : async (): Promise<void> => { if (!answered) await undo() }
-    const work = Promise.all(userIds.map(async (id) => await runLocked(id, guardedUndo)))
+    const work = Promise.all(userIds.map(async (id) => await claimAndRun(id, guardedUndo, () => answered)))
     let timeout: NodeJS.Timeout | undefined
     const late = new Promise<null>((resolve) => { timeout = setTimeout(() => { answered = true; resolve(null) }, budget) })
     try {
       const outcomes = await Promise.race([work, late])
       // Past the budget the write is still durable and queued: the IdP gets its 2xx now.
-      return outcomes === null ? [] : outcomes.flatMap((o) => o.rejections)
+      return outcomes === null ? [] : outcomes.flatMap((o) => o?.rejections ?? [])
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'immediate provisioning failed; left queued')
       return []
@@ -87,6 +107,22 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
     return Math.max(backoff.baseMs / 2, Math.floor(random() * ceiling))
   }
 
+  /** Runs a claimed entry and settles it: done or rejected leave the queue, transient failures back off. */
+  async function runClaimed (entry: QueueEntry, undo?: () => Promise<void>): Promise<UserOutcome> {
+    const retryAt = (): string => new Date(Date.now() + delayFor(entry.attempts)).toISOString()
+    let outcome: UserOutcome
+    try {
+      outcome = await runLocked(entry.userId, undo)
+    } catch (err) {
+      log.error({ userId: entry.userId, err: (err as Error).message }, 'provisioning run crashed; will retry')
+      await opts.store.retryLater(entry.userId, retryAt(), 'internal error').catch(() => {})
+      throw err
+    }
+    if (outcome.status === 'retry') await opts.store.retryLater(entry.userId, retryAt(), outcome.error ?? 'transient')
+    else await opts.store.complete(entry.userId, entry.generation)
+    return outcome
+  }
+
   async function processBatch (): Promise<number> {
     const due = await opts.store.claimDue(new Date().toISOString(), batch, opts.owner, leaseMs)
     let next = 0
@@ -94,17 +130,7 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
       while (next < due.length) {
         const entry = due[next++]
         if (entry === undefined) break
-        try {
-          const outcome = await runLocked(entry.userId)
-          if (outcome.status === 'retry') {
-            await opts.store.retryLater(entry.userId, new Date(Date.now() + delayFor(entry.attempts)).toISOString(), outcome.error ?? 'transient')
-          } else {
-            await opts.store.complete(entry.userId, entry.generation)
-          }
-        } catch (err) {
-          log.error({ userId: entry.userId, err: (err as Error).message }, 'provisioning run crashed; will retry')
-          await opts.store.retryLater(entry.userId, new Date(Date.now() + delayFor(entry.attempts)).toISOString(), 'internal error').catch(() => {})
-        }
+        await runClaimed(entry).catch(() => {})
       }
     }
     await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker))
@@ -140,6 +166,7 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
     },
     async stop () {
       stopped = true
+      closing = true
       wakeUp?.()
       await loop
       loop = null

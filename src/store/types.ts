@@ -109,6 +109,11 @@ export interface ProvisioningStore {
   enqueue (userIds: string[], dueAt?: string): Promise<void>
   /** Claims up to `limit` due entries for `leaseMs` (so a dead worker's claims expire). */
   claimDue (now: string, limit: number, owner: string, leaseMs: number): Promise<QueueEntry[]>
+  /**
+   * Claims one user's entry whatever its due time (the SCIM request path runs a change at once):
+   * the entry, 'claimed' while another worker or replica holds it, or null when nothing is queued.
+   */
+  claimUser (userId: string, now: string, owner: string, leaseMs: number): Promise<QueueEntry | 'claimed' | null>
   /** Removes the entry if it was not re-enqueued since it was claimed (a newer change must re-plan). */
   complete (userId: string, generation: number): Promise<void>
   retryLater (userId: string, dueAt: string, error: string): Promise<void>

@@ -86,6 +86,25 @@ export function storeContract (name: string, open: () => Promise<{ store: Store,
       await store.close()
     })
 
+    it('queue: one user claimed at once whatever its due time; busy while another holds it; null when nothing is queued', async () => {
+      const { store } = await open()
+      const u = await store.createUser(user('one@x.io'))
+      const now = new Date().toISOString()
+      await store.retryLater(u.id, new Date(Date.now() + 3_600_000).toISOString(), 'backing off')
+      const mine = await store.claimUser(u.id, now, 'request-a', 60_000)
+      expect(mine).toMatchObject({ userId: u.id, attempts: 1 })
+      expect(await store.claimUser(u.id, now, 'request-b', 60_000)).toBe('claimed')
+      const v = await store.createUser(user('two@x.io'))
+      expect(await store.claimUser(v.id, now, 'request-a', 60_000)).toMatchObject({ userId: v.id })
+      expect(await store.claimDue(new Date(Date.now() + 1000).toISOString(), 10, 'worker', 60_000)).toEqual([])
+      // An expired claim is taken over, as in claimDue.
+      expect(await store.claimUser(u.id, new Date(Date.now() + 120_000).toISOString(), 'request-b', 60_000)).toMatchObject({ userId: u.id })
+      await store.complete(u.id, (mine as { generation: number }).generation)
+      expect(await store.claimUser(u.id, now, 'request-a', 60_000)).toBeNull()
+      expect(await store.claimUser('nobody', now, 'request-a', 60_000)).toBeNull()
+      await store.close()
+    })
+
     it('queue: a newer generation survives completion of an older claim; expired claims are taken over', async () => {
       const { store } = await open()
       const u = await store.createUser(user('c@x.io'))

@@ -42,6 +42,16 @@ export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningSto
         RETURNING q.user_id AS "userId", q.generation, q.attempts, q.due_at AS "dueAt", q.last_error AS "lastError", q.enqueued_at AS "enqueuedAt"`, [owner, until, now, limit])
       return r.rows.map((e) => ({ ...e, generation: Number(e.generation) })).sort((a, b) => a.dueAt.localeCompare(b.dueAt))
     },
+    claimUser: async (userId, now, owner, leaseMs) => {
+      const until = new Date(Date.parse(now) + leaseMs).toISOString()
+      const r = await pool.query<QueueEntry & { generation: string }>(`UPDATE provision_queue SET claimed_by = $1, claimed_until = $2
+        WHERE user_id = $3 AND (claimed_until IS NULL OR claimed_until < $4)
+        RETURNING user_id AS "userId", generation, attempts, due_at AS "dueAt", last_error AS "lastError", enqueued_at AS "enqueuedAt"`, [owner, until, userId, now])
+      const e = r.rows[0]
+      if (e !== undefined) return { ...e, generation: Number(e.generation) }
+      const queued = await pool.query('SELECT 1 FROM provision_queue WHERE user_id = $1', [userId])
+      return (queued.rowCount ?? 0) > 0 ? 'claimed' : null
+    },
     complete: async (userId, generation) => {
       await inTransaction(pool, async (c) => {
         const gone = await c.query('DELETE FROM provision_queue WHERE user_id = $1 AND generation = $2', [userId, generation])

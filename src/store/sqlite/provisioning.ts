@@ -18,6 +18,9 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
     due: db.prepare(`SELECT user_id AS userId, generation, attempts, due_at AS dueAt, last_error AS lastError, enqueued_at AS enqueuedAt FROM provision_queue
       WHERE due_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY due_at LIMIT ?`),
     claim: db.prepare('UPDATE provision_queue SET claimed_by = ?, claimed_until = ? WHERE user_id = ?'),
+    claimOne: db.prepare(`UPDATE provision_queue SET claimed_by = ?, claimed_until = ? WHERE user_id = ? AND (claimed_until IS NULL OR claimed_until < ?)
+      RETURNING user_id AS userId, generation, attempts, due_at AS dueAt, last_error AS lastError, enqueued_at AS enqueuedAt`),
+    queued: db.prepare('SELECT 1 FROM provision_queue WHERE user_id = ?').pluck(),
     complete: db.prepare('DELETE FROM provision_queue WHERE user_id = ? AND generation = ?'),
     unclaim: db.prepare('UPDATE provision_queue SET claimed_by = NULL, claimed_until = NULL WHERE user_id = ?'),
     retry: db.prepare('UPDATE provision_queue SET due_at = ?, attempts = attempts + 1, last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE user_id = ?'),
@@ -57,6 +60,12 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
   return {
     enqueue: async (ids, dueAt) => { await write(() => enqueueMany(ids, dueAt ?? new Date().toISOString())) },
     claimDue: async (now, limit, owner, leaseMs) => await write(() => claimDue(now, limit, owner, leaseMs)),
+    claimUser: async (userId, now, owner, leaseMs) => await write(() => {
+      const until = new Date(Date.parse(now) + leaseMs).toISOString()
+      const entry = st.claimOne.get(owner, until, userId, now) as QueueEntry | undefined
+      if (entry !== undefined) return entry
+      return st.queued.get(userId) === undefined ? null : 'claimed' as const
+    }),
     complete: async (userId, generation) => { await write(() => complete(userId, generation)) },
     retryLater: async (userId, dueAt, error) => { await write(() => st.retry.run(dueAt, error.slice(0, 1000), userId)) },
     queueDepth: async () => {
