@@ -76,7 +76,7 @@ describe('uniqueness across two replicas on one PostgreSQL database, over HTTP',
       }))
       // Both replicas' queues drain; then nobody holds access and each address saw at most one accepted invite.
       const deadline = Date.now() + 30_000
-      const holding = (): string[] => ['p1', 'p2'].flatMap((p) => (sim.control.dump(p).projects[p] ?? []).filter((m) => m.email.startsWith('race')).map((m) => `${p} ${m.email}`))
+      const holding = (): string[] => ['p1', 'p2'].flatMap((p) => (sim.control.dump(p).projects[p] ?? []).map((m) => (m as { email: string }).email).filter((e) => e.startsWith('race')).map((e) => `${p} ${e}`))
       while (holding().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200))
       expect(holding()).toEqual([])
       const accepted = new Map<string, number>()
