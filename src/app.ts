@@ -43,9 +43,9 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   // answer tells the client to reconnect, and Node then ends the socket.
   let closing = false
   app.addHook('preClose', (done) => { closing = true; done() })
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) reply.header('connection', 'close')
-    return payload
+    done(null, payload)
   })
   app.get('/healthz', async () => ({ status: 'ok' }))
   const auth = await registerScimAuth(app, deps.scimTokens)
