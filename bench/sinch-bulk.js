@@ -49,7 +49,9 @@ const perProject = N / PROJECTS.length / elapsed
 // The best any client can do: spend each bucket's initial capacity at once, then R per second.
 const ideal = (N / PROJECTS.length - R) / R
 console.log(`bench/sinch-bulk: ${N} invites over ${PROJECTS.length} projects, bucket R=${R}/s (capacity ${R}) per key and project, ${WORKERS} workers`)
-console.log(`  elapsed ${elapsed.toFixed(1)} s (ideal ${ideal.toFixed(1)} s); achieved ${perProject.toFixed(1)}/s per project = ${(perProject / R).toFixed(3)}·R (target ≥ 0.90)`)
+// Without the bucket's initial capacity (spent in the first instant), what the refill let through.
+const sustained = Math.max(0, N / PROJECTS.length - R) / elapsed
+console.log(`  elapsed ${elapsed.toFixed(1)} s (ideal ${ideal.toFixed(1)} s); achieved ${perProject.toFixed(1)}/s per project = ${(perProject / R).toFixed(3)}·R (target ≥ 0.90); sustained after the initial burst ${(sustained / R).toFixed(3)}·R`)
 console.log(`  429s seen: ${stats.rateLimited} of ${stats.requests} calls (simulator served ${served429}); retries: ${stats.retries}; duplicates: ${duplicates}; lost: ${lost}; failed: ${failed}`)
 await client.close()
 await sim.stop()

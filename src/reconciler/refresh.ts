@@ -15,55 +15,68 @@ export interface ProjectRefresh {
   affectedUsers: Set<string>
 }
 
-const PAGE_FLUSH = 500
+/** Sinch pages hold 100 members; known state is read and written a few pages at a time. */
+const CHUNK = 500
 
 /**
  * Lists one managed project page by page and brings the known state up to date: PENDING → ACTIVE,
- * members removed or re-roled by hand. Streams, so memory grows with one project's emails only.
+ * members removed or re-roled by hand. Streams: known members are read for each chunk of the
+ * listing, not all at once, so memory holds one chunk plus the set of emails seen.
  */
 export async function refreshProject (projectId: string, sinch: SinchPort, store: ProvisioningStore, now: () => Date, signal?: AbortSignal): Promise<ProjectRefresh> {
-  const known = new Map((await store.listKnownMembers({ projectId })).map((m) => [m.email, m]))
   const seen = new Set<string>()
   const out: ProjectRefresh = { projectId, members: 0, managed: 0, unmanagedCount: 0, unmanagedSample: [], changedByHand: 0, accepted: 0, affectedUsers: new Set() }
-  let pending: KnownMember[] = []
   const seenAt = now().toISOString()
   const opts = signal === undefined ? undefined : { signal }
+  let chunk: SinchMemberView[] = []
+  const flush = async (): Promise<void> => {
+    const known = new Map((await store.knownMembersIn(projectId, chunk.map((m) => m.email.toLowerCase()))).map((m) => [m.email, m]))
+    const changed: KnownMember[] = []
+    for (const m of chunk) {
+      const before = known.get(m.email.toLowerCase())
+      const next = merge(projectId, m, before, seenAt)
+      compare(out, m, before, next)
+      if (before === undefined || before.role !== next.role || before.status !== next.status || before.sinchUserId !== next.sinchUserId) changed.push(next)
+    }
+    if (changed.length > 0) await store.upsertKnownMembers(changed)
+    chunk = []
+  }
   for await (const m of sinch.listMembers(projectId, opts)) {
     const email = m.email.toLowerCase()
     if (seen.has(email)) continue
     seen.add(email)
-    out.members++
-    const before = known.get(email)
-    const next = merge(projectId, m, before, seenAt)
-    if (next.scimUserId === null) {
-      out.unmanagedCount++
-      if (out.unmanagedSample.length < 20) out.unmanagedSample.push(email)
-    } else {
-      out.managed++
-    }
-    if (before !== undefined && before.scimUserId !== null) {
-      if (before.status === 'PENDING' && m.status === 'ACTIVE') out.accepted++
-      if (before.role !== m.role || (before.status === 'SUSPENDED') !== (m.status === 'SUSPENDED')) {
-        out.changedByHand++
-        out.affectedUsers.add(before.scimUserId)
-      }
-    }
-    if (before === undefined || before.role !== next.role || before.status !== next.status || before.sinchUserId !== next.sinchUserId) pending.push(next)
-    if (pending.length >= PAGE_FLUSH) {
-      await store.upsertKnownMembers(pending)
-      pending = []
-    }
+    chunk.push(m)
+    if (chunk.length >= CHUNK) await flush()
   }
-  if (pending.length > 0) await store.upsertKnownMembers(pending)
-  for (const [email, m] of known) {
-    if (seen.has(email)) continue
-    await store.deleteKnownMember(projectId, email)
-    if (m.scimUserId !== null) {
+  if (chunk.length > 0) await flush()
+  // The sweep: known members Sinch no longer lists were removed by hand (or by another tool).
+  // Rows written since this listing began (an invite made meanwhile) are not judged by it.
+  for (const k of await store.knownEmailsOf(projectId)) {
+    if (seen.has(k.email) || k.seenAt >= seenAt) continue
+    await store.deleteKnownMember(projectId, k.email)
+    if (k.scimUserId !== null) {
       out.changedByHand++
-      out.affectedUsers.add(m.scimUserId)
+      out.affectedUsers.add(k.scimUserId)
     }
   }
   return out
+}
+
+/** Counts one listed member into the report, and notes a managed member changed behind our back. */
+function compare (out: ProjectRefresh, m: SinchMemberView, before: KnownMember | undefined, next: KnownMember): void {
+  out.members++
+  if (next.scimUserId === null) {
+    out.unmanagedCount++
+    if (out.unmanagedSample.length < 20) out.unmanagedSample.push(next.email)
+  } else {
+    out.managed++
+  }
+  if (before === undefined || before.scimUserId === null) return
+  if (before.status === 'PENDING' && m.status === 'ACTIVE') out.accepted++
+  if (before.role !== m.role || (before.status === 'SUSPENDED') !== (m.status === 'SUSPENDED')) {
+    out.changedByHand++
+    out.affectedUsers.add(before.scimUserId)
+  }
 }
 
 function merge (projectId: string, m: SinchMemberView, before: KnownMember | undefined, seenAt: string): KnownMember {

@@ -124,6 +124,10 @@ export interface ProvisioningStore {
   upsertKnownMembers (ms: KnownMember[]): Promise<void>
   deleteKnownMember (projectId: string, email: string): Promise<void>
   listKnownMembers (filter?: { projectId?: string, scimUserId?: string, email?: string }): Promise<KnownMember[]>
+  /** The known members of one project among these (lower-cased) emails: one reconcile page at a time. */
+  knownMembersIn (projectId: string, emails: string[]): Promise<KnownMember[]>
+  /** Every known email of a project with its SCIM user, and nothing else: what a reconcile's sweep needs. */
+  knownEmailsOf (projectId: string): Promise<Array<{ email: string, scimUserId: string | null, seenAt: string }>>
 
   setOpState (op: OpState): Promise<void>
   listOpStates (filter?: { userId?: string, state?: OpState['state'] }): Promise<OpState[]>

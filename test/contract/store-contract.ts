@@ -138,6 +138,19 @@ export function storeContract (name: string, open: () => Promise<{ store: Store,
       await store.close()
     })
 
+    it('known members one reconcile chunk at a time, and the sweep list of a project', async () => {
+      const { store } = await open()
+      const km = { projectId: 'p1', email: 'a@y.io', sinchUserId: 's1', role: 'MEMBER' as const, status: 'ACTIVE' as const, scimUserId: 'u1', origin: 'invited' as const, seenAt: '2026-01-01T00:00:00Z' }
+      await store.upsertKnownMembers([km, { ...km, email: 'b@y.io', scimUserId: null, origin: null }, { ...km, projectId: 'p2', email: 'c@y.io' }])
+      expect((await store.knownMembersIn('p1', ['a@y.io', 'c@y.io', 'zz@y.io'])).map((m) => m.email)).toEqual(['a@y.io'])
+      expect(await store.knownMembersIn('p1', [])).toEqual([])
+      expect((await store.knownEmailsOf('p1')).sort((x, y) => x.email.localeCompare(y.email))).toEqual([
+        { email: 'a@y.io', scimUserId: 'u1', seenAt: '2026-01-01T00:00:00Z' },
+        { email: 'b@y.io', scimUserId: null, seenAt: '2026-01-01T00:00:00Z' }
+      ])
+      await store.close()
+    })
+
     it('known members, op states, audit with filters and pruning, leases, settings', async () => {
       const { store } = await open()
       const km = { projectId: 'p1', email: 'x@y.io', sinchUserId: 's1', role: 'MEMBER' as const, status: 'PENDING' as const, scimUserId: 'u1', origin: 'invited' as const, seenAt: '2026-01-01T00:00:00Z' }

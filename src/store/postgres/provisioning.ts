@@ -72,6 +72,10 @@ export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningSto
       const w = filters(f, { projectId: 'project_id', scimUserId: 'scim_user_id', email: 'email_lc' })
       return (await pool.query<KnownRow>(`SELECT * FROM known_members${w.sql} ORDER BY project_id, email_lc`, w.params)).rows.map(toKnown)
     },
+    knownMembersIn: async (projectId, emails) =>
+      (await pool.query<KnownRow>('SELECT * FROM known_members WHERE project_id = $1 AND email_lc = ANY($2::text[])', [projectId, emails])).rows.map(toKnown),
+    knownEmailsOf: async (projectId) =>
+      (await pool.query<{ email: string, scimUserId: string | null, seenAt: string }>('SELECT email_lc AS email, scim_user_id AS "scimUserId", seen_at AS "seenAt" FROM known_members WHERE project_id = $1', [projectId])).rows,
     setOpState: async (op) => {
       await pool.query(`INSERT INTO op_states (user_id, project_id, state, last_error, attempts, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
         ON CONFLICT (user_id, project_id) DO UPDATE SET state = EXCLUDED.state, last_error = EXCLUDED.last_error,

@@ -12,6 +12,8 @@ const toAudit = (r: AuditRow): AuditEntry => ({ id: r.id, at: r.at, scimUserId: 
 export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteBatcher = async (fn) => fn()): ProvisioningStore {
   const st = {
     enqueue: db.prepare(SQLITE_ENQUEUE),
+    knownIn: db.prepare('SELECT * FROM known_members WHERE project_id = ? AND email_lc IN (SELECT value FROM json_each(?))'),
+    knownEmails: db.prepare('SELECT email_lc AS email, scim_user_id AS scimUserId, seen_at AS seenAt FROM known_members WHERE project_id = ?'),
     knownOfUsers: db.prepare('SELECT * FROM known_members WHERE scim_user_id IN (SELECT value FROM json_each(?)) ORDER BY project_id, email_lc'),
     openOpsOfUsers: db.prepare(`SELECT user_id AS userId, project_id AS projectId, state, last_error AS lastError, attempts, updated_at AS updatedAt
       FROM op_states WHERE user_id IN (SELECT value FROM json_each(?)) AND state <> 'done'`),
@@ -84,6 +86,8 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
       const sql = `SELECT * FROM known_members${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY project_id, email_lc`
       return (db.prepare(sql).all(...p) as KnownRow[]).map(toKnown)
     },
+    knownMembersIn: async (projectId, emails) => (st.knownIn.all(projectId, JSON.stringify(emails)) as KnownRow[]).map(toKnown),
+    knownEmailsOf: async (projectId) => st.knownEmails.all(projectId) as Array<{ email: string, scimUserId: string | null, seenAt: string }>,
     setOpState: async (op: OpState) => { await write(() => st.setOp.run(op)) },
     listOpStates: async (f = {}) => {
       const conds: string[] = []

@@ -1,0 +1,44 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { refreshProject } from '../../../src/reconciler/refresh.js'
+import type { SinchMemberView, SinchPort } from '../../../src/provisioning/ports.js'
+import { createStore, type Store } from '../../../src/store/index.js'
+
+const listing = (members: SinchMemberView[]): SinchPort => ({
+  async * listMembers () { yield * members },
+  findMemberByEmail: async () => null,
+  invite: async () => { throw new Error('not used') },
+  updateMember: async () => { throw new Error('not used') },
+  removeMember: async () => ({ alreadyGone: true })
+})
+const member = (email: string, over: Partial<SinchMemberView> = {}): SinchMemberView => ({ userId: `s-${email}`, email, role: 'MEMBER', status: 'ACTIVE', projectId: 'p1', ...over })
+const known = (email: string, scimUserId: string | null, seenAt: string, over = {}) => ({ projectId: 'p1', email, sinchUserId: `s-${email}`, role: 'MEMBER' as const, status: 'ACTIVE' as const, scimUserId, origin: scimUserId === null ? null : 'invited' as const, seenAt, ...over })
+
+let store: Store | null = null
+afterEach(async () => { await store?.close(); store = null })
+
+describe('refreshProject', () => {
+  it('accepts invites, spots changes by hand, sweeps vanished members, and leaves rows written during the listing alone', async () => {
+    store = await createStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'refresh-')), 'r.db')}`)
+    const runAt = new Date('2026-06-01T00:00:00.000Z')
+    await store.upsertKnownMembers([
+      known('pending@x.io', 'u1', '2026-05-01T00:00:00.000Z', { status: 'PENDING' }),
+      known('rerolled@x.io', 'u2', '2026-05-01T00:00:00.000Z'),
+      known('gone@x.io', 'u3', '2026-05-01T00:00:00.000Z'),
+      known('invited-meanwhile@x.io', 'u4', '2026-06-01T00:00:05.000Z')
+    ])
+    const sinch = listing([member('Pending@x.io'), member('rerolled@x.io', { role: 'ADMIN' }), member('stranger@x.io'), member('stranger@x.io')])
+    const r = await refreshProject('p1', sinch, store, () => runAt)
+    expect({ members: r.members, managed: r.managed, unmanaged: r.unmanagedCount, accepted: r.accepted, changedByHand: r.changedByHand }).toEqual({ members: 3, managed: 2, unmanaged: 1, accepted: 1, changedByHand: 2 })
+    expect([...r.affectedUsers].sort()).toEqual(['u2', 'u3'])
+    expect(r.unmanagedSample).toEqual(['stranger@x.io'])
+    const after = new Map((await store.listKnownMembers({ projectId: 'p1' })).map((m) => [m.email, m]))
+    expect(after.get('pending@x.io')?.status).toBe('ACTIVE')
+    expect(after.get('rerolled@x.io')?.role).toBe('ADMIN')
+    expect(after.has('gone@x.io')).toBe(false)
+    expect(after.has('invited-meanwhile@x.io')).toBe(true)
+    expect(after.get('stranger@x.io')?.scimUserId).toBeNull()
+  })
+})
