@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { desiredAccess, identityEmail, type RulesConfig } from '../../../src/provisioning/rules.js'
-import { parseMapping, MappingFileError } from '../../../src/provisioning/mapping-file.js'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadMappingFile, parseMapping, MappingFileError } from '../../../src/provisioning/mapping-file.js'
 import type { ProvisioningSubject } from '../../../src/store/types.js'
 
 const base: RulesConfig = {
@@ -130,8 +133,33 @@ describe('parseMapping', () => {
       expect((err as MappingFileError).problems[0]).toMatch(/^groups\.Ops\.0\.project: "p9" is not a managed project/)
     }
   })
-  it('rejects invalid syntax and unknown fields', () => {
+  it('rejects invalid syntax and unknown fields, naming the key', () => {
     expect(() => parseMapping('{', 'json', ['p1'])).toThrow(/not valid JSON/)
-    expect(() => parseMapping(JSON.stringify({ groups: { A: [{ project: 'p1', role: 'ADMIN', extra: 1 }] } }), 'json', ['p1'])).toThrow(MappingFileError)
+    expect(() => parseMapping('groups:\n  A: [ {project: p1\n', 'yaml', ['p1'])).toThrow(/not valid YAML/)
+    const problems = (text: string, format: 'json' | 'yaml'): string[] => {
+      try {
+        parseMapping(text, format, ['p1'])
+      } catch (err) {
+        expect(err).toBeInstanceOf(MappingFileError)
+        return (err as MappingFileError).problems
+      }
+      throw new Error('accepted')
+    }
+    expect(problems(JSON.stringify({ groups: { A: [{ project: 'p1', role: 'ADMIN', extra: 1 }] } }), 'json')[0]).toMatch(/^groups\.A\.0: .*extra/)
+    expect(problems('groups:\n  Platform Admins:\n    - project: p1\n      role: GOD\n', 'yaml')[0]).toMatch(/^groups\.Platform Admins\.0\.role: /)
+    expect(problems('groups:\n  Ops:\n    project: p1\n', 'yaml')[0]).toMatch(/^groups\.Ops: /)
+  })
+})
+
+describe('loadMappingFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mapping-'))
+  it('reads JSON by its extension and YAML otherwise (.yaml, .yml, anything else)', () => {
+    writeFileSync(join(dir, 'm.json'), JSON.stringify({ Admins: [{ project: 'p1', role: 'ADMIN' }] }))
+    writeFileSync(join(dir, 'm.yml'), 'Admins:\n  - { project: p1, role: admin }\n')
+    expect(loadMappingFile(join(dir, 'm.json'), ['p1']).get('admins')).toEqual([{ project: 'p1', role: 'ADMIN' }])
+    expect(loadMappingFile(join(dir, 'm.yml'), ['p1']).get('admins')).toEqual([{ project: 'p1', role: 'ADMIN' }])
+  })
+  it('an unreadable file is one clear problem naming the path', () => {
+    expect(() => loadMappingFile(join(dir, 'missing.yaml'), ['p1'])).toThrow(/cannot read .*missing\.yaml: ENOENT/)
   })
 })
