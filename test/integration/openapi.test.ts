@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats'
 import { parse } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../support/app.js'
+import { startTestBridge } from '../support/bridge.js'
 
 const spec = parse(readFileSync(resolve(import.meta.dirname, '../../openapi/scim.yaml'), 'utf8')) as {
   paths: Record<string, Record<string, { responses: Record<string, { $ref?: string, content?: Record<string, { schema: unknown }> }> }>>
@@ -76,5 +77,36 @@ describe('real answers match openapi/scim.yaml', () => {
     await check('/Users/{id}', 'DELETE', `/Users/${String(user.id)}`)
     expect(seen.length).toBe(29)
     expect(new Set(seen.map((s) => s.split(' ')[1])).size).toBe(14)
+  })
+})
+
+describe('answers of the whole bridge (provisioning into the simulator) match openapi/scim.yaml', () => {
+  it('the Sinch extension, a rejected change, offboarding and group writes', async () => {
+    const t = await startTestBridge()
+    const U = 'urn:ietf:params:scim:schemas:core:2.0:User'
+    const P = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
+    const checked: string[] = []
+    const check = async (template: string, method: string, path: string, body?: unknown): Promise<any> => {
+      const r = await t.scim(method, path, body)
+      const schema = schemaFor(template, method, r.status)
+      if (schema !== undefined) expect(ajv.validate(schema as object, r.body), `${method} ${path} → ${r.status}: ${ajv.errorsText()}`).toBe(true)
+      checked.push(`${method} ${template} ${r.status}`)
+      return r.body
+    }
+    try {
+      const user = await check('/Users', 'POST', '/Users', { schemas: [U], userName: 'api@x.io', emails: [{ value: 'api@x.io', type: 'work' }] })
+      expect(user['urn:ietf:params:scim:schemas:extension:sinch:2.0:User'].projects).toHaveLength(2)
+      await check('/Users/{id}', 'GET', `/Users/${String(user.id)}`)
+      await check('/Users', 'GET', '/Users?startIndex=1&count=10')
+      await t.simControl.call('POST', 'faults', { route: 'invite', status: 400, count: 1 })
+      await check('/Users', 'POST', '/Users', { schemas: [U], userName: 'refused@x.io' })
+      const group = await check('/Groups', 'POST', '/Groups', { displayName: 'sinch:p2:ADMIN', members: [{ value: user.id }] })
+      await check('/Groups/{id}', 'PATCH', `/Groups/${String(group.id)}`, { schemas: [P], Operations: [{ op: 'replace', value: { displayName: 'Eng' } }] })
+      await check('/Users/{id}', 'PATCH', `/Users/${String(user.id)}`, { schemas: [P], Operations: [{ op: 'replace', value: { active: false } }] })
+      await check('/Users/{id}', 'DELETE', `/Users/${String(user.id)}`)
+      expect(checked).toEqual(['POST /Users 201', 'GET /Users/{id} 200', 'GET /Users 200', 'POST /Users 400', 'POST /Groups 201', 'PATCH /Groups/{id} 200', 'PATCH /Users/{id} 200', 'DELETE /Users/{id} 204'])
+    } finally {
+      await t.close()
+    }
   })
 })
