@@ -25,18 +25,20 @@ async function memberId (ctx: ApplyContext, op: Op & { sinchUserId: string | nul
  * taken ('adopt' when an invite met an existing member). Throws Sinch errors unchanged.
  */
 export async function applyOp (ctx: ApplyContext, op: Op): Promise<'invite' | 'adopt' | 'role' | 'suspend' | 'unsuspend' | 'remove' | 'gone'> {
-  const seenAt = ctx.now().toISOString()
+  // Stamped when Sinch has answered, not before the call: a reconcile whose listing began while the
+  // call was in flight may not have seen its effect, and must not judge (sweep) this row by it.
+  const seenAt = (): string => ctx.now().toISOString()
   const origin = async (): Promise<'invited' | 'adopted'> =>
     (await ctx.store.listKnownMembers({ projectId: op.projectId, email: op.email.toLowerCase() }))[0]?.origin ?? 'adopted'
   switch (op.kind) {
     case 'invite': {
       const { member, adopted } = await ctx.sinch.invite(op.projectId, { email: op.email, role: op.role })
-      await ctx.store.upsertKnownMember(toKnown(member, ctx.userId, adopted ? 'adopted' : 'invited', seenAt))
+      await ctx.store.upsertKnownMember(toKnown(member, ctx.userId, adopted ? 'adopted' : 'invited', seenAt()))
       return adopted ? 'adopt' : 'invite'
     }
     case 'adopt': {
       const existing = (await ctx.store.listKnownMembers({ projectId: op.projectId, email: op.email }))[0]
-      if (existing !== undefined) await ctx.store.upsertKnownMember({ ...existing, scimUserId: ctx.userId, origin: 'adopted', seenAt })
+      if (existing !== undefined) await ctx.store.upsertKnownMember({ ...existing, scimUserId: ctx.userId, origin: 'adopted', seenAt: seenAt() })
       return 'adopt'
     }
     case 'role':
@@ -49,7 +51,7 @@ export async function applyOp (ctx: ApplyContext, op: Op): Promise<'invite' | 'a
       }
       const patch = op.kind === 'role' ? { role: op.to } : { status: op.kind === 'suspend' ? 'SUSPENDED' as const : 'ACTIVE' as const }
       const member = await ctx.sinch.updateMember(op.projectId, id, patch)
-      await ctx.store.upsertKnownMember(toKnown(member, ctx.userId, await origin(), seenAt))
+      await ctx.store.upsertKnownMember(toKnown(member, ctx.userId, await origin(), seenAt()))
       return op.kind
     }
     case 'remove': {

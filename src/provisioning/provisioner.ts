@@ -57,7 +57,9 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
       const outcome = await opts.executor.runUser(userId, { stopOnRejection: undo !== undefined })
       if (undo === undefined || outcome.rejections.length === 0) return outcome
       await undo()
-      await opts.executor.runUser(userId)
+      const takenBack = await opts.executor.runUser(userId)
+      // A take-back that failed for now stays queued: what Sinch accepted must not keep access.
+      if (takenBack.status === 'retry') return { ...outcome, status: 'retry' as const, error: takenBack.error }
       return outcome
     })
     running.set(userId, next)

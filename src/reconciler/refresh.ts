@@ -53,7 +53,7 @@ export async function refreshProject (projectId: string, sinch: SinchPort, store
   // Rows written since this listing began (an invite made meanwhile) are not judged by it.
   for (const k of await store.knownEmailsOf(projectId)) {
     if (seen.has(k.email) || k.seenAt >= seenAt) continue
-    await store.deleteKnownMember(projectId, k.email)
+    await store.deleteKnownMember(projectId, k.email, seenAt)
     if (k.scimUserId !== null) {
       out.changedByHand++
       out.affectedUsers.add(k.scimUserId)

@@ -122,7 +122,11 @@ export interface ProvisioningStore {
   upsertKnownMember (m: KnownMember): Promise<void>
   /** One transaction for a whole page of a reconcile listing (100k members must not mean 100k commits). */
   upsertKnownMembers (ms: KnownMember[]): Promise<void>
-  deleteKnownMember (projectId: string, email: string): Promise<void>
+  /**
+   * With `seenBefore`, only a row last written before that instant goes: a reconcile's sweep must
+   * not delete what an invite recorded after its listing began.
+   */
+  deleteKnownMember (projectId: string, email: string, seenBefore?: string): Promise<void>
   listKnownMembers (filter?: { projectId?: string, scimUserId?: string, email?: string }): Promise<KnownMember[]>
   /** The known members of one project among these (lower-cased) emails: one reconcile page at a time. */
   knownMembersIn (projectId: string, emails: string[]): Promise<KnownMember[]>

@@ -151,6 +151,27 @@ export function storeContract (name: string, open: () => Promise<{ store: Store,
       await store.close()
     })
 
+    it('a reconcile write loses to an operation recorded after its listing began, and the sweep spares it', async () => {
+      const { store } = await open()
+      const listingBegan = '2026-01-01T00:00:01.000Z'
+      const invited = { projectId: 'p1', email: 'new@y.io', sinchUserId: 's9', role: 'ADMIN' as const, status: 'PENDING' as const, scimUserId: 'u9', origin: 'invited' as const, seenAt: '2026-01-01T00:00:02.000Z' }
+      await store.upsertKnownMember(invited)
+      // The listing saw an older state of the member and knew nothing of its SCIM user.
+      await store.upsertKnownMembers([{ ...invited, role: 'MEMBER', scimUserId: null, origin: null, seenAt: listingBegan }])
+      expect(await store.knownMembersIn('p1', ['new@y.io'])).toEqual([invited])
+      // An older row is updated, but never loses its SCIM user to a listing.
+      const old = { ...invited, email: 'old@y.io', seenAt: '2025-01-01T00:00:00.000Z' }
+      await store.upsertKnownMember(old)
+      await store.upsertKnownMembers([{ ...old, role: 'MEMBER', status: 'ACTIVE', scimUserId: null, origin: null, seenAt: listingBegan }])
+      expect(await store.knownMembersIn('p1', ['old@y.io'])).toEqual([{ ...old, role: 'MEMBER', status: 'ACTIVE', seenAt: listingBegan }])
+      await store.deleteKnownMember('p1', 'new@y.io', listingBegan)
+      await store.deleteKnownMember('p1', 'old@y.io', '2026-01-01T00:00:01.500Z')
+      expect((await store.knownEmailsOf('p1')).map((k) => k.email)).toEqual(['new@y.io'])
+      await store.deleteKnownMember('p1', 'NEW@y.io')
+      expect(await store.knownEmailsOf('p1')).toEqual([])
+      await store.close()
+    })
+
     it('known members, op states, audit with filters and pruning, leases, settings', async () => {
       const { store } = await open()
       const km = { projectId: 'p1', email: 'x@y.io', sinchUserId: 's1', role: 'MEMBER' as const, status: 'PENDING' as const, scimUserId: 'u1', origin: 'invited' as const, seenAt: '2026-01-01T00:00:00Z' }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { startTestBridge, type TestBridge } from '../support/bridge.js'
+import { eventually, startTestBridge, type TestBridge } from '../support/bridge.js'
 
 const SINCH_EXT = 'urn:ietf:params:scim:schemas:extension:sinch:2.0:User'
 const user = (email: string, active = true): Record<string, unknown> => ({
@@ -37,6 +37,20 @@ describe('permanent Sinch rejections over real HTTP', () => {
     expect(log).toEqual(['invite p1 201', 'invite nowhere 403', 'remove p1 204'])
     // The undone user leaves nothing behind to retry or to show as failed.
     expect((await t.bridge.store.listOpStates({ state: 'failed' }))).toEqual([])
+  })
+
+  it('a take-back that fails for now stays queued until Sinch has removed the accepted invite', async () => {
+    t = await startTestBridge({ env: { SINCH_PROJECT_IDS: 'p1,nowhere' } })
+    // More 503s than one run's attempts (8): the first take-back fails, a queued retry finishes it.
+    await t.simControl.call('POST', 'faults', { route: 'remove', status: 503, count: 10 })
+    const res = await t.scim('POST', '/Users', user('stuck@example.com'))
+    expect(res.status).toBe(400)
+    expect((await t.scim('GET', lookup('stuck@example.com'))).body.totalResults).toBe(0)
+    await eventually(async () => (await t?.simControl.members('p1'))?.length === 0)
+    const removes = (await t.simControl.requests()).filter((r) => r.route === 'remove').map((r) => r.status)
+    expect(removes.filter((s) => s === 503)).toHaveLength(10)
+    expect(removes.at(-1)).toBe(204)
+    await eventually(async () => (await t?.bridge.store.queueDepth())?.depth === 0)
   })
 
   it('offboarding always stands: active=false answered 2xx even when Sinch refuses one removal, and nobody is re-invited', async () => {

@@ -11,6 +11,12 @@ const UPSERT_KNOWN = `INSERT INTO known_members (project_id, email_lc, sinch_use
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
   ON CONFLICT (project_id, email_lc) DO UPDATE SET sinch_user_id = EXCLUDED.sinch_user_id, role = EXCLUDED.role, status = EXCLUDED.status,
     scim_user_id = EXCLUDED.scim_user_id, origin = EXCLUDED.origin, seen_at = EXCLUDED.seen_at`
+/** A reconcile's write: never newer than what an operation recorded after the listing began, and never un-manages a member. */
+const MERGE_LISTED = `INSERT INTO known_members (project_id, email_lc, sinch_user_id, role, status, scim_user_id, origin, seen_at)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+  ON CONFLICT (project_id, email_lc) DO UPDATE SET sinch_user_id = EXCLUDED.sinch_user_id, role = EXCLUDED.role, status = EXCLUDED.status,
+    scim_user_id = COALESCE(EXCLUDED.scim_user_id, known_members.scim_user_id), origin = COALESCE(EXCLUDED.origin, known_members.origin), seen_at = EXCLUDED.seen_at
+  WHERE known_members.seen_at <= EXCLUDED.seen_at`
 
 function filters (f: Record<string, string | undefined>, columns: Record<string, string>): { sql: string, params: unknown[] } {
   const conds: string[] = []
@@ -26,10 +32,10 @@ function filters (f: Record<string, string | undefined>, columns: Record<string,
 
 /** The provisioning half on PostgreSQL: claims with FOR UPDATE SKIP LOCKED plus expiring leases. */
 export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningStore {
-  const upsertKnown = async (ms: KnownMember[]): Promise<void> => {
+  const upsertKnown = async (ms: KnownMember[], sql = UPSERT_KNOWN): Promise<void> => {
     if (ms.length === 0) return
     const col = <K extends keyof KnownMember>(k: K): unknown[] => ms.map((m) => m[k])
-    await pool.query(UPSERT_KNOWN, [col('projectId'), ms.map((m) => m.email.toLowerCase()), col('sinchUserId'), col('role'), col('status'), col('scimUserId'), col('origin'), col('seenAt')])
+    await pool.query(sql, [col('projectId'), ms.map((m) => m.email.toLowerCase()), col('sinchUserId'), col('role'), col('status'), col('scimUserId'), col('origin'), col('seenAt')])
   }
   return {
     enqueue: async (ids, dueAt) => { if (ids.length > 0) await pool.query(PG_ENQUEUE, [[...new Set(ids)], dueAt ?? new Date().toISOString()]) },
@@ -66,8 +72,10 @@ export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningSto
       return { depth: Number(r?.depth ?? 0), oldestEnqueuedAt: r?.oldest ?? null }
     },
     upsertKnownMember: async (m) => { await upsertKnown([m]) },
-    upsertKnownMembers: async (ms) => { for (let i = 0; i < ms.length; i += 1000) await upsertKnown(ms.slice(i, i + 1000)) },
-    deleteKnownMember: async (projectId, email) => { await pool.query('DELETE FROM known_members WHERE project_id = $1 AND email_lc = $2', [projectId, email.toLowerCase()]) },
+    upsertKnownMembers: async (ms) => { for (let i = 0; i < ms.length; i += 1000) await upsertKnown(ms.slice(i, i + 1000), MERGE_LISTED) },
+    deleteKnownMember: async (projectId, email, seenBefore) => {
+      await pool.query('DELETE FROM known_members WHERE project_id = $1 AND email_lc = $2 AND ($3::text IS NULL OR seen_at < $3)', [projectId, email.toLowerCase(), seenBefore ?? null])
+    },
     listKnownMembers: async (f = {}) => {
       const w = filters(f, { projectId: 'project_id', scimUserId: 'scim_user_id', email: 'email_lc' })
       return (await pool.query<KnownRow>(`SELECT * FROM known_members${w.sql} ORDER BY project_id, email_lc`, w.params)).rows.map(toKnown)

@@ -31,7 +31,13 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
       VALUES (@projectId, @email, @sinchUserId, @role, @status, @scimUserId, @origin, @seenAt)
       ON CONFLICT (project_id, email_lc) DO UPDATE SET sinch_user_id = excluded.sinch_user_id, role = excluded.role, status = excluded.status,
         scim_user_id = excluded.scim_user_id, origin = excluded.origin, seen_at = excluded.seen_at`),
-    deleteKnown: db.prepare('DELETE FROM known_members WHERE project_id = ? AND email_lc = ?'),
+    // A reconcile's write: never newer than what an operation recorded after the listing began, and never un-manages a member.
+    mergeListed: db.prepare(`INSERT INTO known_members (project_id, email_lc, sinch_user_id, role, status, scim_user_id, origin, seen_at)
+      VALUES (@projectId, @email, @sinchUserId, @role, @status, @scimUserId, @origin, @seenAt)
+      ON CONFLICT (project_id, email_lc) DO UPDATE SET sinch_user_id = excluded.sinch_user_id, role = excluded.role, status = excluded.status,
+        scim_user_id = COALESCE(excluded.scim_user_id, known_members.scim_user_id), origin = COALESCE(excluded.origin, known_members.origin), seen_at = excluded.seen_at
+      WHERE known_members.seen_at <= excluded.seen_at`),
+    deleteKnown: db.prepare('DELETE FROM known_members WHERE project_id = ? AND email_lc = ? AND (? IS NULL OR seen_at < ?)'),
     setOp: db.prepare(`INSERT INTO op_states (user_id, project_id, state, last_error, attempts, updated_at) VALUES (@userId, @projectId, @state, @lastError, @attempts, @updatedAt)
       ON CONFLICT (user_id, project_id) DO UPDATE SET state = excluded.state, last_error = excluded.last_error,
         attempts = CASE WHEN excluded.state = 'done' THEN 0 ELSE op_states.attempts + excluded.attempts END, updated_at = excluded.updated_at`),
@@ -56,7 +62,7 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
   const complete = db.transaction((userId: string, generation: number) => {
     if (st.complete.run(userId, generation).changes === 0) st.unclaim.run(userId)
   })
-  const upsertMany = db.transaction((ms: KnownMember[]) => { for (const m of ms) st.upsertKnown.run(m) })
+  const upsertMany = db.transaction((ms: KnownMember[]) => { for (const m of ms) st.mergeListed.run(m) })
   const enqueueMany = db.transaction((ids: string[], at: string) => { for (const userId of ids) st.enqueue.run({ userId, now: at, dueAt: at }) })
 
   return {
@@ -76,7 +82,10 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
     },
     upsertKnownMember: async (m) => { await write(() => st.upsertKnown.run(m)) },
     upsertKnownMembers: async (ms) => { await write(() => upsertMany(ms)) },
-    deleteKnownMember: async (projectId, email) => { await write(() => st.deleteKnown.run(projectId, email.toLowerCase())) },
+    deleteKnownMember: async (projectId, email, seenBefore) => {
+      const before = seenBefore ?? null
+      await write(() => st.deleteKnown.run(projectId, email.toLowerCase(), before, before))
+    },
     listKnownMembers: async (f = {}) => {
       const conds: string[] = []
       const p: unknown[] = []

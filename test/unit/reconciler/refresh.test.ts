@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { refreshProject } from '../../../src/reconciler/refresh.js'
+import { applyOp } from '../../../src/provisioning/apply-op.js'
 import type { SinchMemberView, SinchPort } from '../../../src/provisioning/ports.js'
 import { createStore, type Store } from '../../../src/store/index.js'
 
@@ -40,5 +41,33 @@ describe('refreshProject', () => {
     expect(after.has('gone@x.io')).toBe(false)
     expect(after.has('invited-meanwhile@x.io')).toBe(true)
     expect(after.get('stranger@x.io')?.scimUserId).toBeNull()
+  })
+
+  it('an invite answered while a listing runs keeps its row: the listing began before Sinch held the member', async () => {
+    const db = await createStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'refresh-')), 'r.db')}`)
+    store = db
+    let tick = 0
+    const clock = (): Date => new Date(Date.UTC(2026, 5, 1, 0, 0, ++tick))
+    let answerInvite = (): void => {}
+    const invited = new Promise<void>((resolve) => { answerInvite = resolve })
+    const sinch: SinchPort = {
+      ...listing([]),
+      invite: async (projectId, input) => {
+        await invited
+        return { member: member(input.email, { projectId, status: 'PENDING' }), adopted: false }
+      },
+      // The page is read before Sinch applied the invite; the invite's answer lands before the sweep.
+      async * listMembers () {
+        answerInvite()
+        while ((await db.knownMembersIn('p1', ['late@x.io'])).length === 0) await new Promise((r) => setTimeout(r, 5))
+        yield * []
+      }
+    }
+    const op = { kind: 'invite' as const, projectId: 'p1', email: 'late@x.io', role: 'MEMBER' as const, rule: 'default' }
+    const applying = applyOp({ userId: 'u9', sinch, store: db, now: clock }, op)
+    const r = await refreshProject('p1', sinch, db, clock)
+    expect(await applying).toBe('invite')
+    expect(r.changedByHand).toBe(0)
+    expect((await db.listKnownMembers({ projectId: 'p1' })).map((m) => `${m.email} ${m.scimUserId ?? '-'}`)).toEqual(['late@x.io u9'])
   })
 })
