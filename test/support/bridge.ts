@@ -103,7 +103,12 @@ export async function startTestBridge (opts: { env?: Record<string, string>, sim
     ...opts.bridge
   })
   const url = await bridge.app.listen({ port: 0, host: '127.0.0.1' })
-  if (opts.background !== false) bridge.startBackground()
+  if (opts.background !== false) {
+    bridge.startBackground()
+    // The startup reconcile queues every user: a test starts after it, or it would re-run a
+    // scenario's refused change at an unpredictable moment.
+    await eventually(() => bridge.reconciler.lastReport() !== null)
+  }
   const scimUrl = `${url}${loaded.config.scimBasePath}`
   const scim: TestBridge['scim'] = async (method, path, body, headers = {}) => {
     const res = await fetch(`${scimUrl}${path}`, {
