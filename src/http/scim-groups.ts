@@ -51,7 +51,7 @@ export function registerGroupRoutes (app: FastifyInstance, d: GroupRouteDeps): v
   const list = async (req: FastifyRequest, src: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const { params, req: lr } = listRequest(src, 'group')
     const { total, records } = await d.directory.listGroups(lr)
-    return listResponse(records.map((g) => project(render(req, g), params)), total, params.startIndex)
+    return listResponse(records.map((g) => project(render(req, g), params)), total, params)
   }
 
   app.get(base, opts, async (req, reply) => send(reply, 200, await list(req, req.query as Record<string, unknown>)))

@@ -27,6 +27,6 @@ export function registerRootSearch (app: FastifyInstance, d: { basePath: string,
       const page = await d.directory.listGroups({ ...groups.req, offset: Math.max(0, offset - userTotal), limit: left })
       out.push(...page.records.map((g) => groupJson(g, ctx, new Map())))
     }
-    return send(reply, 200, listResponse(out.map((r) => project(r, params)), userTotal + groupTotal, params.startIndex))
+    return send(reply, 200, listResponse(out.map((r) => project(r, params)), userTotal + groupTotal, params))
   })
 }

@@ -69,12 +69,12 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
   app.get(base, opts, async (req, reply) => {
     const { params, req: list } = listRequest(req.query as Record<string, unknown>, 'user')
     const { total, records } = await d.directory.listUsers(list)
-    return send(reply, 200, listResponse((await render(req, records)).map((r) => project(r, params)), total, params.startIndex))
+    return send(reply, 200, listResponse((await render(req, records)).map((r) => project(r, params)), total, params))
   })
   app.post(`${base}/.search`, opts, async (req, reply) => {
     const { params, req: list } = listRequest((req.body ?? {}) as Record<string, unknown>, 'user')
     const { total, records } = await d.directory.listUsers(list)
-    return send(reply, 200, listResponse((await render(req, records)).map((r) => project(r, params)), total, params.startIndex))
+    return send(reply, 200, listResponse((await render(req, records)).map((r) => project(r, params)), total, params))
   })
   app.get(`${base}/:id`, opts, async (req, reply) => {
     const u = await current(req)

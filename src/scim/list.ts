@@ -114,6 +114,8 @@ export function project (resource: Json, p: Pick<ListParams, 'attributes' | 'exc
   return resource
 }
 
-export function listResponse (resources: Array<Record<string, unknown>>, total: number, startIndex: number): Record<string, unknown> {
-  return { schemas: [LIST], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources }
+export function listResponse (resources: Array<Record<string, unknown>>, total: number, page: { startIndex: number, count: number }): Record<string, unknown> {
+  // RFC 7644 §3.4.2.4: count=0 asks for nothing but totalResults.
+  if (page.count === 0) return { schemas: [LIST], totalResults: total }
+  return { schemas: [LIST], totalResults: total, startIndex: page.startIndex, itemsPerPage: resources.length, Resources: resources }
 }
