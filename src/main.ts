@@ -43,6 +43,7 @@ export interface BridgeOptions {
   simulatorOptions?: Record<string, unknown>
   requestBudgetMs?: number
   sinchRetry?: { baseMs?: number, capMs?: number, maxAttempts?: number, deadlineMs?: number }
+  sinchRetryBudget?: { ratio?: number, minPerSecond?: number, max?: number }
   queueBackoff?: { baseMs: number, capMs: number }
   pollMs?: number
 }
@@ -82,6 +83,7 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     authMode: config.sinch.authMode,
     logger,
     ...(opts.sinchRetry === undefined ? {} : { retry: opts.sinchRetry }),
+    ...(opts.sinchRetryBudget === undefined ? {} : { retryBudget: opts.sinchRetryBudget }),
     onCall: (e) => {
       metrics.sinchCalls.inc({ operation: e.operation, outcome: e.outcome })
       metrics.sinchCallDuration.observe({ operation: e.operation }, e.durationMs / 1000)
@@ -114,7 +116,8 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
   })
   metrics.setSources({
     queueDepth: async () => await store.queueDepth(),
-    driftCount: async () => (reconciler.lastReport()?.projects ?? []).reduce((n, p) => n + p.unmanagedCount, 0)
+    driftCount: async () => (reconciler.lastReport()?.projects ?? []).reduce((n, p) => n + p.unmanagedCount, 0),
+    retriesRefused: () => sinch.stats().retriesRefused
   })
   const directory = createDirectory(store)
   const app = await buildApp({

@@ -3,6 +3,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface MetricsSources {
   queueDepth: () => Promise<{ depth: number, oldestEnqueuedAt: string | null }>
   driftCount: () => Promise<number>
+  /** Failed calls handed back unretried because the client's retry budget was spent. */
+  retriesRefused?: () => number
 }
 
 /** One registry per bridge (tests build several in one process; a global registry would collide). */
@@ -59,6 +61,15 @@ export function createMetrics () {
     help: 'Members in managed projects the bridge does not manage (last reconcile)',
     registers: [registry],
     async collect () { this.set(await sources.current?.driftCount() ?? 0) }
+  })
+  new Counter({
+    name: 'bridge_sinch_retries_refused_total',
+    help: 'Failed Sinch calls not retried at once because the client-wide retry budget was spent (Sinch failing widely)',
+    registers: [registry],
+    collect () {
+      this.reset()
+      this.inc(sources.current?.retriesRefused?.() ?? 0)
+    }
   })
   return {
     registry,

@@ -7,6 +7,7 @@ import { createPools, type Timeouts } from './http.js'
 import { AdaptiveLimiter, DEFAULT_LIMITER, type LimiterOptions } from './limiter.js'
 import { MemberPageSchema, SinchMemberSchema, type SinchMember } from './schemas.js'
 import { TokenCache } from './token-cache.js'
+import { DEFAULT_RETRY_BUDGET, RetryBudget } from './retry-budget.js'
 import { Transport, type Answer, type CallEvent } from './transport.js'
 
 type Role = SinchMember['role']
@@ -20,6 +21,8 @@ export interface SinchClientOptions {
   logger?: Logger
   limiter?: Partial<LimiterOptions>
   retry?: Partial<RetryPolicy>
+  /** Client-wide cap on retries of failed calls (see RetryBudget). */
+  retryBudget?: Partial<typeof DEFAULT_RETRY_BUDGET>
   timeouts?: Timeouts
   onCall?: (e: CallEvent) => void
   /** Clock for token lifetimes, deadlines and durations (tests inject the simulator's). */
@@ -38,7 +41,7 @@ export interface SinchClient {
   fetchToken (): Promise<void>
   /** When a token was last obtained; in Basic mode, when a call last succeeded. */
   lastTokenAt (): number | null
-  stats (): { requests: number, rateLimited: number, retries: number, currentRate: number, inFlight: number }
+  stats (): { requests: number, rateLimited: number, retries: number, retriesRefused: number, currentRate: number, inFlight: number }
   /** Aborts calls in flight or in backoff, fails queued ones, closes the pools, stops every timer. */
   close (): Promise<void>
 }
@@ -99,6 +102,7 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
     random: o.random ?? Math.random,
     signal: closing.signal,
     ...(o.retry === undefined ? {} : { retry: o.retry }),
+    retryBudget: new RetryBudget({ ...DEFAULT_RETRY_BUDGET, ...o.retryBudget, now }),
     onCall: (e) => {
       if (e.outcome === 'ok' && e.operation !== 'token') lastOkAt = now()
       o.onCall?.(e)

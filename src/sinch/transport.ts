@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici'
 import { DEFAULT_RETRY, fullJitter, retryAfterMs, sleep, type RetryPolicy } from './backoff.js'
 import { SinchError, codeForStatus, parseErrorBody, scrub, type SinchOperation } from './errors.js'
 import { LimiterClosedError, type AdaptiveLimiter } from './limiter.js'
+import type { RetryBudget } from './retry-budget.js'
 import type { TokenCache } from './token-cache.js'
 
 export type CallOutcome = 'ok' | 'rate_limited' | 'transient' | 'permanent' | 'auth' | 'not_found' | 'conflict'
@@ -17,6 +18,8 @@ export interface TransportOptions {
   /** Never to appear in a message: the key secret (the token is read from the cache). */
   secrets: string[]
   retry?: Partial<RetryPolicy>
+  /** Shared by every call of the client: failures are retried only while it lasts. */
+  retryBudget?: RetryBudget
   logger: Logger
   now: () => number
   random: () => number
@@ -39,7 +42,7 @@ const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504])
  */
 export class Transport {
   private readonly policy: RetryPolicy
-  readonly stats = { requests: 0, rateLimited: 0, retries: 0 }
+  readonly stats = { requests: 0, rateLimited: 0, retries: 0, retriesRefused: 0 }
   private readonly base: URL
 
   constructor (private readonly o: TransportOptions) {
@@ -51,6 +54,7 @@ export class Transport {
     const started = this.o.now()
     const log = this.o.logger
     let refreshed = false
+    this.o.retryBudget?.earn()
     for (let attempt = 0; ; attempt++) {
       if (this.o.signal.aborted) throw this.closedError(operation, projectId)
       const limiter = this.o.limiterFor(projectId)
@@ -148,6 +152,12 @@ export class Transport {
       const what = status !== null ? `status ${status}` : failure instanceof SinchError ? failure.message : this.networkReason(failure)
       if (attempt + 1 >= this.policy.maxAttempts || this.o.now() - started + wait > this.policy.deadlineMs) {
         const err = new SinchError('SINCH_TRANSIENT', `Sinch ${operation} failed after ${attempt + 1} attempt(s): ${what}`, operation, status, [], projectId, { cause: failure ?? undefined })
+        throw this.final(err, operation, projectId, attempt, started)
+      }
+      if (status !== 429 && this.o.retryBudget?.spend() === false) {
+        // Sinch is failing for many calls at once: hand this one back (the queue retries it later).
+        this.stats.retriesRefused++
+        const err = new SinchError('SINCH_TRANSIENT', `Sinch ${operation} failed (${what}); not retried now: the client's retry budget is spent`, operation, status, [], projectId, { cause: failure ?? undefined })
         throw this.final(err, operation, projectId, attempt, started)
       }
       this.stats.retries++

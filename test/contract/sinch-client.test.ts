@@ -268,6 +268,32 @@ describe('sinch client against the simulator', () => {
     expect(s.control.requests().requests.filter((r) => r.route === 'invite')).toHaveLength(3)
   })
 
+  it('an outage meets a client-wide retry budget: 40 calls failing at once retry 5 times in all, not 40 × 12 attempts', async () => {
+    const { sim: s, client: c } = await setup({}, { retryBudget: { max: 5, ratio: 0, minPerSecond: 0 } })
+    s.control.addFault({ route: 'invite', status: 503, count: 1000 })
+    const errors = await Promise.all(Array.from({ length: 40 }, async (_, i) => await c.invite('p1', { email: `o${i}@x.io`, role: 'MEMBER' }).then(() => null, (e: unknown) => e as SinchError)))
+    expect(errors.every((e) => e?.code === 'SINCH_TRANSIENT')).toBe(true)
+    // Each call is handed back at its first failure without a retry to spend; 5 got one first.
+    expect(errors.every((e) => /retry budget is spent/.test(e?.message ?? ''))).toBe(true)
+    expect(s.control.requests().requests.filter((r) => r.route === 'invite')).toHaveLength(40 + 5)
+    expect(c.stats().retriesRefused).toBe(40)
+  })
+
+  it('429s are paced by the limiter and never charged to the retry budget', async () => {
+    const { sim: s, client: c } = await setup({}, { retryBudget: { max: 1, ratio: 0, minPerSecond: 0 } })
+    // Five 429s in a row for one invite: all retried although the budget holds one retry.
+    s.control.addFault({ route: 'invite', status: 429, count: 5 })
+    await c.invite('p1', { email: 'paced@x.io', role: 'MEMBER' })
+    expect(s.control.requests().requests.filter((r) => r.route === 'invite').map((r) => r.status)).toEqual([429, 429, 429, 429, 429, 201])
+    expect(c.stats().retriesRefused).toBe(0)
+    // The budget's one retry is still there: a 503 is retried once, the second 503 is handed back.
+    s.control.addFault({ route: 'invite', status: 503, count: 2 })
+    const err = await c.invite('p1', { email: 'late@x.io', role: 'MEMBER' }).then(() => null, (e: unknown) => e as SinchError)
+    expect(err?.message).toMatch(/retry budget is spent/)
+    expect(s.control.requests().requests.filter((r) => r.route === 'invite' && (r.body as { email: string }).email === 'late@x.io').map((r) => r.status)).toEqual([503, 503])
+    expect(c.stats().retriesRefused).toBe(1)
+  })
+
   it('works in Basic mode without a token endpoint', async () => {
     const { sim: s, client: c } = await setup({}, { authMode: 'basic' })
     await c.invite('p1', { email: 'b@x.io', role: 'MEMBER' })

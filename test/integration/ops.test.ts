@@ -106,6 +106,19 @@ describe('metrics carry real values', () => {
     expect(sample(text, 'bridge_reconcile_last_success_timestamp_seconds')).toBeCloseTo(Date.parse(report.finishedAt) / 1000, 3)
   })
 
+  it('failed calls handed back by the spent retry budget are counted', async () => {
+    const tight = await startTestBridge({ env: { METRICS_TOKEN }, bridge: { sinchRetryBudget: { max: 0, ratio: 0, minPerSecond: 0 } } })
+    try {
+      await tight.simControl.call('POST', 'faults', { route: 'invite', status: 503, count: 2 })
+      const res = await tight.scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'budget@example.com' })
+      expect(res.status).toBe(201) // durable; the queue retries it later
+      const text = await (await fetch(`${tight.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text()
+      expect(sample(text, 'bridge_sinch_retries_refused_total')).toBe(2)
+    } finally {
+      await tight.close()
+    }
+  })
+
   it('the oldest pending entry ages while Sinch is down, and drops to 0 once it is applied', async () => {
     expect(sample(await scrape(), 'bridge_queue_oldest_age_seconds')).toBe(0)
     await t.simControl.call('POST', 'faults', { route: 'invite', rate: 1, status: 503 })
