@@ -1,7 +1,8 @@
 // The SCIM app alone on a SQLite file seeded with N users; run pinned to one core by bench/scim.js.
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
 
 const N = Number(process.argv[2] ?? 1000)
 const { openSqliteDatabase } = await import('../dist/store/sqlite/database.js')
@@ -11,7 +12,8 @@ const { createDirectory } = await import('../dist/directory/index.js')
 const { buildApp } = await import('../dist/app.js')
 const { createLogger } = await import('../dist/observability/logger.js')
 
-const file = join(mkdtempSync(join(tmpdir(), 'bench-scim-')), 'b.db')
+const dir = mkdtempSync(join(tmpdir(), 'bench-scim-'))
+const file = join(dir, 'b.db')
 // Seeding only: a second handle without fsync, through the same directory code the app uses.
 const seedDb = openSqliteDatabase(file)
 seedDb.pragma('synchronous = OFF')
@@ -24,6 +26,9 @@ for (let i = 0; i < N; i++) {
 }
 seedDb.prepare('DELETE FROM provision_queue').run()
 seedDb.close()
+// The seed was written without fsync: flush it to the disk now, or its write-back would run
+// during the measured writes and be billed to their fsyncs.
+spawnSync('sync')
 
 const store = await createStore(`sqlite:${file}`)
 const app = await buildApp({ logger: createLogger('silent'), scimBasePath: '/scim/v2', scimTokens: () => ['bench-token-0123456789abcdef'], directory: createDirectory(store) })
@@ -33,4 +38,4 @@ process.stdout.write(`READY ${url} ${JSON.stringify(ids)}\n`)
 process.on('message', (m) => {
   if (m === 'rss') process.send?.(process.memoryUsage())
 })
-process.on('SIGTERM', async () => { await app.close(); await store.close(); process.exit(0) })
+process.on('SIGTERM', async () => { await app.close(); await store.close(); rmSync(dir, { recursive: true, force: true }); process.exit(0) })
