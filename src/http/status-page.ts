@@ -3,7 +3,7 @@ import type { AuditEntry, KnownMember, OpState, ProvisioningStore } from '../sto
 import { bearerOf, matchesSecret } from './ops-routes.js'
 
 export interface StatusPageDeps {
-  store: Pick<ProvisioningStore, 'listKnownMembers' | 'listOpStates' | 'queueDepth' | 'listAudit' | 'getSetting'>
+  store: Pick<ProvisioningStore, 'managedMembers' | 'sinchViewOf' | 'listOpStates' | 'opStateCounts' | 'queueDepth' | 'listAudit' | 'getSetting'>
   managedProjects: string[]
   /** SCIM tokens and the admin token: any of them opens the page. */
   tokens: () => string[]
@@ -47,25 +47,31 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border-bottom:1px
 th{background:#f5f5f7}.banner{background:#fff4ce;padding:.6rem 1rem;border-radius:6px}.empty{color:#666}.st-pending{color:#a05a00}.st-active{color:#137333}.st-suspended{color:#b3261e}
 form{margin:1rem 0}input{padding:.3rem;width:20rem}`
 
+/** Rows per table: a project of 100,000 members is searched, not listed. */
+const MEMBERS_SHOWN = 200
+const OPS_SHOWN = 200
+
 async function render (deps: StatusPageDeps, q: string): Promise<string> {
-  const [pending, failed, depth, audit, lastRaw] = await Promise.all([
-    deps.store.listOpStates({ state: 'pending' }),
-    deps.store.listOpStates({ state: 'failed' }),
+  const needle = q.toLowerCase()
+  const [pending, failed, counts, depth, audit, lastRaw, projects] = await Promise.all([
+    deps.store.listOpStates({ state: 'pending', limit: OPS_SHOWN }),
+    deps.store.listOpStates({ state: 'failed', limit: OPS_SHOWN }),
+    deps.store.opStateCounts(),
     deps.store.queueDepth(),
-    deps.store.listAudit(q === '' ? { limit: 50 } : { email: q.toLowerCase(), limit: 50 }),
-    deps.store.getSetting('reconcile.last')
+    deps.store.listAudit(q === '' ? { limit: 50 } : { email: needle, limit: 50 }),
+    deps.store.getSetting('reconcile.last'),
+    Promise.all(deps.managedProjects.map(async (projectId) => ({ projectId, ...await deps.store.managedMembers(projectId, { emailContains: needle, limit: MEMBERS_SHOWN }) })))
   ])
   const last = lastRaw === null ? null : JSON.parse(lastRaw) as ReconcileSummary
-  const opIndex = new Map([...pending, ...failed].map((o) => [`${o.userId}|${o.projectId}`, o]))
-  const sections: string[] = []
-  for (const projectId of deps.managedProjects) {
-    const all = await deps.store.listKnownMembers({ projectId })
-    const managed = all.filter((m) => m.scimUserId !== null && (q === '' || m.email.includes(q.toLowerCase())))
-    const shown = managed.slice(0, 500)
-    sections.push(`<h2>Project ${esc(projectId)} — ${managed.length} managed member(s)</h2>` +
-      table(['Email', 'Role', 'Status', 'How', 'SCIM user', 'Pending error'], memberRows(shown, opIndex), q === '' ? 'No managed members yet.' : 'No managed member matches.') +
-      (managed.length > shown.length ? `<p>${managed.length - shown.length} more not shown; search by email.</p>` : ''))
-  }
+  // The pending error of each member shown, whether or not its op is among the newest listed below.
+  const shownUsers = [...new Set(projects.flatMap((p) => p.members.map((m) => m.scimUserId ?? '')).filter((id) => id !== ''))]
+  const shownOps = shownUsers.length === 0 ? [] : (await deps.store.sinchViewOf(shownUsers)).ops
+  const opIndex = new Map(shownOps.map((o) => [`${o.userId}|${o.projectId}`, o]))
+  const sections = projects.map(({ projectId, total, members }) =>
+    `<h2>Project ${esc(projectId)} — ${total} managed member(s)${q === '' ? '' : ' matching'}</h2>` +
+    table(['Email', 'Role', 'Status', 'How', 'SCIM user', 'Pending error'], memberRows(members, opIndex), q === '' ? 'No managed members yet.' : 'No managed member matches.') +
+    (total > members.length ? `<p class="more">${total - members.length} more not shown; search by email.</p>` : ''))
+  const opsHidden = counts.pending + counts.failed - pending.length - failed.length
   const opsRows = [...pending, ...failed].map((o) => [esc(o.userId), esc(o.projectId), esc(o.state), esc(o.attempts), esc(o.lastError ?? ''), esc(o.updatedAt)])
   const drift = (last?.projects ?? []).map((p) => [esc(p.projectId), esc(p.members), esc(p.managed), esc(p.unmanagedCount), esc(p.unmanagedSample.join(', ')), esc(p.changedByHand)])
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>sinch-scim-bridge status</title><meta name="viewport" content="width=device-width"><style>${STYLE}</style></head><body>
@@ -76,7 +82,8 @@ ${deps.sandbox ? '<p class="banner">Sandbox mode: the bundled Sinch simulator an
 <p>Last reconcile: <strong id="last-reconcile">${last === null ? 'not yet run' : `${esc(last.finishedAt)} — ${last.ok === true ? 'ok' : `failed: ${esc(last.error)}`} in ${esc(last.durationMs)} ms`}</strong></p>
 ${sections.join('\n')}
 <h2>Pending and failed changes</h2>
-${table(['SCIM user', 'Project', 'State', 'Attempts', 'Last error', 'Updated'], opsRows, 'Nothing pending.')}
+<p id="op-counts">${counts.pending} pending, ${counts.failed} failed.</p>
+${table(['SCIM user', 'Project', 'State', 'Attempts', 'Last error', 'Updated'], opsRows, 'Nothing pending.')}${opsHidden > 0 ? `<p class="more">${opsHidden} older not shown.</p>` : ''}
 <h2>Drift (last reconcile)</h2>
 ${table(['Project', 'Members', 'Managed', 'Not managed', 'Examples (never changed)', 'Changed by hand'], drift, 'No reconcile report yet.')}
 <h2>Recent changes</h2>

@@ -66,7 +66,7 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
         const { affectedUsers: _a, ...rest } = r
         report.projects.push(rest)
       }
-      const failed = (await deps.store.listOpStates({ state: 'failed' })).map((o) => o.userId)
+      const failed = await deps.store.failedUserIds()
       const ids = replannedEveryone ? [...new Set([...affected, ...failed])] : await deps.store.listSubjectIds()
       for (let i = 0; i < ids.length; i += 1000) await deps.store.enqueue(ids.slice(i, i + 1000))
       replannedEveryone = true

@@ -132,9 +132,15 @@ export interface ProvisioningStore {
   knownMembersIn (projectId: string, emails: string[]): Promise<KnownMember[]>
   /** Every known email of a project with its SCIM user, and nothing else: what a reconcile's sweep needs. */
   knownEmailsOf (projectId: string): Promise<Array<{ email: string, scimUserId: string | null, seenAt: string }>>
+  /** The members the bridge manages in a project, by email, at most `limit`, with how many match in all (the status page). */
+  managedMembers (projectId: string, opts: { emailContains?: string, limit: number }): Promise<{ total: number, members: KnownMember[] }>
 
   setOpState (op: OpState): Promise<void>
-  listOpStates (filter?: { userId?: string, state?: OpState['state'] }): Promise<OpState[]>
+  /** Newest first, at most `limit` (1,000 unless given). */
+  listOpStates (filter?: { userId?: string, state?: OpState['state'], limit?: number }): Promise<OpState[]>
+  /** Every user with a failed op, however many: the reconciler retries them all. */
+  failedUserIds (): Promise<string[]>
+  opStateCounts (): Promise<{ pending: number, failed: number }>
   /** For a page of SCIM users at once (two queries, not two per user): their known members and their unfinished ops. */
   sinchViewOf (userIds: string[]): Promise<{ members: KnownMember[], ops: OpState[] }>
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Store } from '../../src/store/index.js'
+import type { KnownMember } from '../../src/store/types.js'
 import { StoreConflictError, StoreNotFoundError, StoreVersionError, type UserInput } from '../../src/store/directory-store.js'
 
 const user = (userName: string, over: Partial<UserInput> = {}): UserInput => ({
@@ -148,6 +149,25 @@ export function storeContract (name: string, open: () => Promise<{ store: Store,
         { email: 'a@y.io', scimUserId: 'u1', seenAt: '2026-01-01T00:00:00Z' },
         { email: 'b@y.io', scimUserId: null, seenAt: '2026-01-01T00:00:00Z' }
       ])
+      await store.close()
+    })
+
+    it('managed members a page at a time with their total, email search, and op states beyond any list cap', async () => {
+      const { store } = await open()
+      const at = '2026-01-01T00:00:00.000Z'
+      const km = (email: string, scimUserId: string | null): KnownMember => ({ projectId: 'p1', email, sinchUserId: null, role: 'MEMBER', status: 'ACTIVE', scimUserId, origin: scimUserId === null ? null : 'invited', seenAt: at })
+      await store.upsertKnownMembers([km('c@y.io', 'u3'), km('a@y.io', 'u1'), km('b@y.io', 'u2'), km('hand@y.io', null), { ...km('a@y.io', 'u1'), projectId: 'p2' }])
+      expect(await store.managedMembers('p1', { limit: 2 }).then((r) => ({ total: r.total, emails: r.members.map((m) => m.email) }))).toEqual({ total: 3, emails: ['a@y.io', 'b@y.io'] })
+      expect(await store.managedMembers('p1', { emailContains: 'B@Y', limit: 10 }).then((r) => ({ total: r.total, emails: r.members.map((m) => m.email) }))).toEqual({ total: 1, emails: ['b@y.io'] })
+      expect((await store.managedMembers('p1', { emailContains: '%', limit: 10 })).total).toBe(0)
+      for (let i = 0; i < 1005; i++) await store.setOpState({ userId: `f${i}`, projectId: 'p1', state: 'failed', lastError: 'no', attempts: 1, updatedAt: at })
+      await store.setOpState({ userId: 'f0', projectId: 'p2', state: 'failed', lastError: 'no', attempts: 1, updatedAt: at })
+      await store.setOpState({ userId: 'w', projectId: 'p1', state: 'pending', lastError: '503', attempts: 1, updatedAt: at })
+      await store.setOpState({ userId: 'd', projectId: 'p1', state: 'done', lastError: null, attempts: 0, updatedAt: at })
+      expect((await store.failedUserIds()).length).toBe(1005)
+      expect(await store.opStateCounts()).toEqual({ pending: 1, failed: 1006 })
+      expect(await store.listOpStates({ state: 'failed' })).toHaveLength(1000)
+      expect(await store.listOpStates({ state: 'failed', limit: 3 })).toHaveLength(3)
       await store.close()
     })
 

@@ -108,7 +108,7 @@ describe('status page content (server-rendered, plain HTTP)', () => {
     expect(status).toBe(200)
     expect(html).toContain('value="SearchMe@Example.com"')
     for (const p of ['p1', 'p2']) {
-      expect(headingOf(html, `Project ${p}`)).toBe(`Project ${p} — 1 managed member(s)`)
+      expect(headingOf(html, `Project ${p}`)).toBe(`Project ${p} — 1 managed member(s) matching`)
       expect(rowsUnder(html, `Project ${p}`).map((r) => [r[0], r[1], r[2], r[4]])).toEqual([['searchme@example.com', 'MEMBER', 'PENDING', ids.searchme]])
     }
     const audit = rowsUnder(html, 'Recent changes')
@@ -132,5 +132,34 @@ describe('status page content (server-rendered, plain HTTP)', () => {
     }
     // The admin token opens the page only; it is not a SCIM credential.
     expect((await t.scim('GET', '/Users', undefined, { authorization: `Bearer ${ADMIN_TOKEN}` })).status).toBe(401)
+  })
+})
+
+describe('status page of a large project (plain HTTP)', () => {
+  let t: TestBridge
+  beforeAll(async () => {
+    t = await startTestBridge({ background: false })
+    const at = new Date().toISOString()
+    await t.bridge.store.upsertKnownMembers(Array.from({ length: 1200 }, (_, i) => ({
+      projectId: 'p1', email: `m${String(i).padStart(4, '0')}@big.example`, sinchUserId: `s${i}`, role: 'MEMBER' as const, status: 'ACTIVE' as const, scimUserId: `u${i}`, origin: 'invited' as const, seenAt: at
+    })))
+    for (let i = 0; i < 300; i++) await t.bridge.store.setOpState({ userId: `u${i}`, projectId: 'p1', state: i < 250 ? 'pending' : 'failed', lastError: `error ${i}`, attempts: 1, updatedAt: at })
+  })
+  afterAll(async () => { await t?.close() })
+
+  it('shows the first 200 members with the true total, counts every pending and failed change, and search still finds any member', async () => {
+    const res = await fetch(`${t.url}/status`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })
+    const html = await res.text()
+    expect(headingOf(html, 'Project p1')).toBe('Project p1 — 1200 managed member(s)')
+    const rows = rowsUnder(html, 'Project p1')
+    expect(rows).toHaveLength(200)
+    expect(rows[0]?.[0]).toBe('m0000@big.example')
+    expect(html).toContain('1000 more not shown; search by email.')
+    // The pending error of a member shown is there even when its op is not among the newest listed.
+    expect(rows.every((r, i) => r[5] === `error ${i}`)).toBe(true)
+    expect(decode(/<p id="op-counts">([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '')).toBe('250 pending, 50 failed.')
+    expect(rowsUnder(html, 'Pending and failed changes')).toHaveLength(250)
+    const found = await (await fetch(`${t.url}/status?q=m1199`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).text()
+    expect(rowsUnder(found, 'Project p1').map((r) => r[0])).toEqual(['m1199@big.example'])
   })
 })

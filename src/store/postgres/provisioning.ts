@@ -82,6 +82,14 @@ export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningSto
     },
     knownMembersIn: async (projectId, emails) =>
       (await pool.query<KnownRow>('SELECT * FROM known_members WHERE project_id = $1 AND email_lc = ANY($2::text[])', [projectId, emails])).rows.map(toKnown),
+    managedMembers: async (projectId, o) => {
+      const needle = o.emailContains?.toLowerCase() ?? ''
+      const [count, page] = await Promise.all([
+        pool.query<{ n: string }>('SELECT count(*) AS n FROM known_members WHERE project_id = $1 AND scim_user_id IS NOT NULL AND strpos(email_lc, $2) > 0', [projectId, needle]),
+        pool.query<KnownRow>('SELECT * FROM known_members WHERE project_id = $1 AND scim_user_id IS NOT NULL AND strpos(email_lc, $2) > 0 ORDER BY email_lc LIMIT $3', [projectId, needle, o.limit])
+      ])
+      return { total: Number(count.rows[0]?.n ?? 0), members: page.rows.map(toKnown) }
+    },
     knownEmailsOf: async (projectId) =>
       (await pool.query<{ email: string, scimUserId: string | null, seenAt: string }>('SELECT email_lc AS email, scim_user_id AS "scimUserId", seen_at AS "seenAt" FROM known_members WHERE project_id = $1', [projectId])).rows,
     setOpState: async (op) => {
@@ -91,8 +99,13 @@ export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningSto
       [op.userId, op.projectId, op.state, op.lastError, op.attempts, op.updatedAt])
     },
     listOpStates: async (f = {}) => {
-      const w = filters(f, { userId: 'user_id', state: 'state' })
-      return (await pool.query(`SELECT user_id AS "userId", project_id AS "projectId", state, last_error AS "lastError", attempts, updated_at AS "updatedAt" FROM op_states${w.sql} ORDER BY updated_at DESC LIMIT 1000`, w.params)).rows
+      const w = filters({ userId: f.userId, state: f.state }, { userId: 'user_id', state: 'state' })
+      return (await pool.query(`SELECT user_id AS "userId", project_id AS "projectId", state, last_error AS "lastError", attempts, updated_at AS "updatedAt" FROM op_states${w.sql} ORDER BY updated_at DESC LIMIT $${w.params.length + 1}`, [...w.params, f.limit ?? 1000])).rows
+    },
+    failedUserIds: async () => (await pool.query<{ user_id: string }>("SELECT DISTINCT user_id FROM op_states WHERE state = 'failed'")).rows.map((r) => r.user_id),
+    opStateCounts: async () => {
+      const r = (await pool.query<{ pending: string, failed: string }>("SELECT count(*) FILTER (WHERE state = 'pending') AS pending, count(*) FILTER (WHERE state = 'failed') AS failed FROM op_states WHERE state <> 'done'")).rows[0]
+      return { pending: Number(r?.pending ?? 0), failed: Number(r?.failed ?? 0) }
     },
     sinchViewOf: async (userIds) => {
       const [members, ops] = await Promise.all([

@@ -48,6 +48,10 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
       ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at WHERE leases.owner = excluded.owner OR leases.expires_at < ?`),
     leaseOwner: db.prepare('SELECT owner FROM leases WHERE name = ?').pluck(),
     release: db.prepare('DELETE FROM leases WHERE name = ? AND owner = ?'),
+    managedCount: db.prepare('SELECT count(*) FROM known_members WHERE project_id = ? AND scim_user_id IS NOT NULL AND instr(email_lc, ?) > 0').pluck(),
+    managedPage: db.prepare('SELECT * FROM known_members WHERE project_id = ? AND scim_user_id IS NOT NULL AND instr(email_lc, ?) > 0 ORDER BY email_lc LIMIT CAST(? AS INTEGER)'),
+    failedUsers: db.prepare("SELECT DISTINCT user_id FROM op_states WHERE state = 'failed'").pluck(),
+    opCounts: db.prepare("SELECT count(*) FILTER (WHERE state = 'pending') AS pending, count(*) FILTER (WHERE state = 'failed') AS failed FROM op_states WHERE state <> 'done'"),
     getSetting: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
     setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
   }
@@ -96,6 +100,13 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
       return (db.prepare(sql).all(...p) as KnownRow[]).map(toKnown)
     },
     knownMembersIn: async (projectId, emails) => (st.knownIn.all(projectId, JSON.stringify(emails)) as KnownRow[]).map(toKnown),
+    managedMembers: async (projectId, o) => {
+      const needle = o.emailContains?.toLowerCase() ?? ''
+      return {
+        total: st.managedCount.get(projectId, needle) as number,
+        members: (st.managedPage.all(projectId, needle, o.limit) as KnownRow[]).map(toKnown)
+      }
+    },
     knownEmailsOf: async (projectId) => st.knownEmails.all(projectId) as Array<{ email: string, scimUserId: string | null, seenAt: string }>,
     setOpState: async (op: OpState) => { await write(() => st.setOp.run(op)) },
     listOpStates: async (f = {}) => {
@@ -103,9 +114,11 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
       const p: unknown[] = []
       if (f.userId !== undefined) { conds.push('user_id = ?'); p.push(f.userId) }
       if (f.state !== undefined) { conds.push('state = ?'); p.push(f.state) }
-      const rows = db.prepare(`SELECT user_id AS userId, project_id AS projectId, state, last_error AS lastError, attempts, updated_at AS updatedAt FROM op_states${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY updated_at DESC LIMIT 1000`).all(...p)
+      const rows = db.prepare(`SELECT user_id AS userId, project_id AS projectId, state, last_error AS lastError, attempts, updated_at AS updatedAt FROM op_states${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY updated_at DESC LIMIT CAST(? AS INTEGER)`).all(...p, f.limit ?? 1000)
       return rows as OpState[]
     },
+    failedUserIds: async () => st.failedUsers.all() as string[],
+    opStateCounts: async () => st.opCounts.get() as { pending: number, failed: number },
     sinchViewOf: async (userIds) => {
       const ids = JSON.stringify(userIds)
       return {
