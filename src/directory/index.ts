@@ -5,6 +5,8 @@ export interface ListRequest {
   /** Index lookups when the filter allows it; otherwise `match` is asked about every resource. */
   where: Where | null
   match: ((resource: Record<string, unknown>) => boolean) | null
+  /** The filter reads a user's groups, which live beside the user, not in its resource. */
+  usesGroups?: boolean
   sortBy: Query['sortBy']
   descending: boolean
   offset: number
@@ -54,7 +56,12 @@ export function createDirectory (store: DirectoryStore) {
     },
     async listUsers (req: ListRequest): Promise<{ total: number, records: UserRecord[] }> {
       if (req.match === null || req.where !== null) return await store.queryUsers({ where: req.where, sortBy: req.sortBy, descending: req.descending, offset: req.offset, limit: req.limit })
-      return inMemory(await store.allUsers(), req, (u) => ({ active: u.active }))
+      const users = await store.allUsers()
+      const groups = req.usesGroups === true ? await store.groupsOfUsers(users.map((u) => u.id)) : null
+      return inMemory(users, req, (u) => ({
+        active: u.active,
+        ...(groups === null ? {} : { groups: (groups.get(u.id) ?? []).map((g) => ({ value: g.id, display: g.displayName })) })
+      }))
     },
     groupsOfUsers: async (ids: string[]) => await store.groupsOfUsers(ids),
     existingUserIds: async (ids: string[]) => await store.existingUserIds(ids),

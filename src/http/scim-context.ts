@@ -41,12 +41,14 @@ export function listRequest (src: Record<string, unknown>, kind: 'user' | 'group
   const params = listParams(src)
   let where = null
   let match: ListRequest['match'] = null
+  let usesGroups = false
   if (params.filter !== null) {
     const filter = parseFilter(params.filter)
     where = toWhere(filter, kind)
     if (where === null) match = createMatcher(filter, kind === 'user' ? userDefinition() : groupDefinition())
+    usesGroups = kind === 'user' && (filter as unknown as Array<Record<string, unknown>>).some((b) => Object.keys(b).some((k) => k.toLowerCase() === 'groups'))
   }
-  return { params, req: { where, match, sortBy: sortColumn(params.sortBy), descending: params.descending, offset: params.startIndex - 1, limit: params.count } }
+  return { params, req: { where, match, usesGroups, sortBy: sortColumn(params.sortBy), descending: params.descending, offset: params.startIndex - 1, limit: params.count } }
 }
 
 export function idParam (req: FastifyRequest): string {

@@ -1,4 +1,3 @@
-import SCIMMY from 'scimmy'
 import type { ParsedFilter } from './filter.js'
 
 type Json = Record<string, unknown>
@@ -58,21 +57,99 @@ function foldBranch (def: Definition, branch: Json, prefix: string): Json {
   return out
 }
 
+type Cond = unknown[]
+
+/** Attribute names are case-insensitive (RFC 7643 §2.1). */
+function get (obj: unknown, key: string): unknown {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return undefined
+  const o = obj as Json
+  if (key in o) return o[key]
+  const lower = key.toLowerCase()
+  const found = Object.keys(o).find((k) => k.toLowerCase() === lower)
+  return found === undefined ? undefined : o[found]
+}
+
+function present (v: unknown): boolean {
+  if (v === undefined || v === null || v === '') return false
+  if (Array.isArray(v)) return v.some(present)
+  if (typeof v === 'object') return Object.values(v as Json).some(present)
+  return true
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}T/
+
+function compare (a: unknown, b: unknown): number | null {
+  if (typeof a === 'number' && typeof b === 'number') return a - b
+  if (typeof a !== 'string' || typeof b !== 'string') return null
+  if (ISO.test(a) && ISO.test(b)) {
+    const [x, y] = [Date.parse(a), Date.parse(b)]
+    if (!Number.isNaN(x) && !Number.isNaN(y)) return x - y
+  }
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** One value against one operator; a multi-valued attribute matches when any of its values does. */
+function test (value: unknown, op: string, operand: unknown): boolean {
+  if (op === 'pr') return present(value)
+  if (Array.isArray(value)) return value.some((v) => test(v, op, operand))
+  // A complex value without a sub-attribute compares its "value" (RFC 7643 §2.4).
+  if (typeof value === 'object' && value !== null) return test(get(value, 'value'), op, operand)
+  if (value === undefined || value === null) return false
+  switch (op) {
+    case 'eq': return value === operand || compare(value, operand) === 0
+    case 'ne': return !test(value, 'eq', operand)
+    case 'co': return typeof value === 'string' && typeof operand === 'string' && value.includes(operand)
+    case 'sw': return typeof value === 'string' && typeof operand === 'string' && value.startsWith(operand)
+    case 'ew': return typeof value === 'string' && typeof operand === 'string' && value.endsWith(operand)
+  }
+  const c = compare(value, operand)
+  if (c === null) return false
+  return op === 'gt' ? c > 0 : op === 'ge' ? c >= 0 : op === 'lt' ? c < 0 : op === 'le' ? c <= 0 : false
+}
+
+const listOf = (spec: Cond): Cond[] => (spec.length > 0 && Array.isArray(spec[0]) ? spec as Cond[] : [spec])
+
+/** All conditions on one attribute; `not` negates its whole comparison, over every value. */
+function holds (value: unknown, spec: Cond): boolean {
+  return listOf(spec).every((c) => {
+    const negate = c[0] === 'not'
+    const [op, operand] = (negate ? c.slice(1) : c) as [string, unknown]
+    return negate ? !test(value, op, operand) : test(value, op, operand)
+  })
+}
+
 /**
- * Evaluates a filter against whole resources (what no index answers) with the schema's case rules
- * and extension attributes, which SCIMMY's own matcher ignores: `name.givenName eq "ann"` matches
- * "Ann", and `urn:…:enterprise:2.0:User:employeeNumber eq "7"` looks inside the extension.
+ * Sub-attribute conditions bind to one element of a multi-valued attribute (`emails[type eq
+ * "work" and value co "x"]`); a negated one must hold for no element at all.
+ */
+function within (value: unknown, spec: Json): boolean {
+  const elements = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]
+  const positive: Json = {}
+  const negative: Array<[string, Cond]> = []
+  for (const [k, v] of Object.entries(spec)) {
+    if (Array.isArray(v) && listOf(v).every((c) => c[0] === 'not')) negative.push([k, v])
+    else positive[k] = v
+  }
+  const any = Object.keys(positive).length === 0 || elements.some((el) => branchHolds(el, positive))
+  return any && negative.every(([k, v]) => holds(elements.map((el) => get(el, k)), v))
+}
+
+function branchHolds (resource: unknown, branch: Json): boolean {
+  return Object.entries(branch).every(([k, spec]) => {
+    const value = get(resource, k)
+    return Array.isArray(spec) ? holds(value, spec) : within(value, spec as Json)
+  })
+}
+
+/**
+ * Evaluates a filter against whole resources (what no index answers) with the schema's case rules,
+ * extension attributes and multi-valued attributes, where SCIMMY's own matcher ignores case, does
+ * not look inside extensions and throws on `emails pr` or a missing parent.
  */
 export function createMatcher (filter: ParsedFilter, def: Definition): (resource: Json) => boolean {
   const branches = (filter as unknown as Json[]).map((b) => foldBranch(def, b, ''))
-  const compiled = new SCIMMY.Types.Filter(branches as never)
   return (resource) => {
-    try {
-      return compiled.match([foldResource(def, resource, '') as Json]).length > 0
-    } catch {
-      // SCIMMY's matcher throws on a missing parent attribute (name.givenName with no name):
-      // such a resource simply does not match.
-      return false
-    }
+    const folded = foldResource(def, resource, '')
+    return branches.some((b) => branchHolds(folded, b))
   }
 }

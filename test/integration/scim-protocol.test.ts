@@ -90,6 +90,26 @@ describe('SCIM protocol details over real HTTP', () => {
     expect(root.body.Resources[0].userName).toBe('mia@x.io')
   })
 
+  it('evaluates pr and not on multi-valued attributes, and a user\'s groups, when no index answers', async () => {
+    const G = 'urn:ietf:params:scim:schemas:core:2.0:Group'
+    const adam = (await t.request('GET', `/scim/v2/Users?filter=${encodeURIComponent('userName eq "adam@x.io"')}`)).body.Resources[0].id as string
+    const team = await t.request('POST', '/scim/v2/Groups', { body: { schemas: [G], displayName: 'Filter team', members: [{ value: adam }] } })
+    const empty = await t.request('POST', '/scim/v2/Groups', { body: { schemas: [G], displayName: 'Filter empty' } })
+    try {
+      const groups = async (f: string): Promise<string[]> => (await t.request('GET', `/scim/v2/Groups?filter=${encodeURIComponent(`displayName sw "Filter" and ${f}`)}`)).body.Resources.map((r: { displayName: string }) => r.displayName)
+      expect(await groups('members pr')).toEqual(['Filter team'])
+      expect(await groups('not (members pr)')).toEqual(['Filter empty'])
+      const users = async (f: string): Promise<string[]> => (await t.request('GET', `/scim/v2/Users?filter=${encodeURIComponent(f)}`)).body.Resources.map((r: { userName: string }) => r.userName).sort()
+      expect(await users('emails pr and displayName pr')).toEqual(['adam@x.io', 'mia@x.io', 'zoe@x.io'])
+      expect(await users('groups pr')).toEqual(['adam@x.io'])
+      expect(await users('groups.display eq "filter TEAM"')).toEqual(['adam@x.io'])
+      expect(await users('not (groups pr) and displayName pr')).toEqual(['mia@x.io', 'zoe@x.io'])
+    } finally {
+      await t.request('DELETE', `/scim/v2/Groups/${String(team.body.id)}`)
+      await t.request('DELETE', `/scim/v2/Groups/${String(empty.body.id)}`)
+    }
+  })
+
   it('refuses bad input with SCIM errors, never a 5xx', async () => {
     const cases: Array<[string, string, { body?: unknown, raw?: string, headers?: Record<string, string> }, number, string | null]> = [
       ['POST', '/scim/v2/Users', { raw: '{"userName":', headers: { 'content-type': 'application/scim+json' } }, 400, 'invalidSyntax'],

@@ -36,4 +36,37 @@ describe('in-memory filter evaluation follows the schema', () => {
   it('works for groups too', () => {
     expect(matches('displayName sw "ENG" and members.value eq "u1"', { id: 'g1', displayName: 'Engineering', members: [{ value: 'u1' }] }, groupDefinition())).toBe(true)
   })
+
+  it('pr on multi-valued and complex attributes, and not (… pr): present means some non-empty value', () => {
+    const g = groupDefinition()
+    const full = { id: 'g1', displayName: 'Eng', members: [{ value: 'u1' }] }
+    const empty = { id: 'g2', displayName: 'Empty', members: [] }
+    expect([matches('members pr', full, g), matches('members pr', empty, g), matches('members pr', { id: 'g3', displayName: 'X' }, g)]).toEqual([true, false, false])
+    expect([matches('not (members pr)', full, g), matches('not (members pr)', empty, g)]).toEqual([false, true])
+    expect(matches('emails pr')).toBe(true)
+    expect(matches('emails pr', { id: 'u2', userName: 'x', emails: [{ value: '' }] })).toBe(false)
+    expect(matches('name pr')).toBe(true)
+    expect(matches('name pr', { id: 'u2', userName: 'x', name: {} })).toBe(false)
+    expect(matches('members.value pr', empty, g)).toBe(false)
+  })
+
+  it('a negated comparison holds for no value of a multi-valued attribute; a missing one never matches a positive one', () => {
+    expect(matches('not (emails.value eq "ann@home.example")')).toBe(false)
+    expect(matches('not (emails.value eq "nobody@x.io")')).toBe(true)
+    expect(matches('not (name.givenName eq "ann")', { id: 'u2', userName: 'x' })).toBe(true)
+    expect(matches('emails.value eq "ann@home.example"')).toBe(true)
+    expect(matches('emails eq "ann@home.example"')).toBe(true) // a complex value compares its "value"
+    expect(matches('nickName eq "a"')).toBe(false)
+    expect(matches('title ne "Head of Ops"')).toBe(false)
+    expect(matches('title ne "Intern"')).toBe(true)
+  })
+
+  it('dates compare in time, numbers as numbers, booleans exactly', () => {
+    const r = { id: 'u3', userName: 'x', active: true, meta: { lastModified: '2026-03-01T10:00:00.000Z' }, [E]: { employeeNumber: '9' } }
+    expect(matches('meta.lastModified gt "2026-03-01T09:00:00Z"', r)).toBe(true)
+    expect(matches('meta.lastModified gt "2026-03-01T11:00:00+02:00"', r)).toBe(true) // 09:00Z
+    expect(matches('meta.lastModified lt "2026-03-01T11:00:00+02:00"', r)).toBe(false)
+    expect(matches('active eq true', r)).toBe(true)
+    expect(matches('active eq false', r)).toBe(false)
+  })
 })
