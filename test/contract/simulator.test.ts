@@ -290,6 +290,9 @@ describe('simulator: control plane and knobs', () => {
     const newTok = await token(url, { id, secret: newSecret })
     expect((await api(url, newTok, 'GET', '/projects/p1/members')).status).toBe(200)
     expect((await fetch(`${url}/projects/p1/members`, { headers: { authorization: `Basic ${Buffer.from(`${id}:${newSecret}`).toString('base64')}` } })).status).toBe(200)
+    // A key belongs to the project it was created in: another project refuses it, and does not list it.
+    expect((await api(url, newTok, 'GET', '/projects/p2/members')).status).toBe(403)
+    expect((await api(url, tok, 'GET', '/projects/p2/access-keys')).body.access_keys.map((k: { key_id: string }) => k.key_id)).toEqual(['k1'])
     // Deleting revokes at once: the issued token, Basic and new tokens all fail; the listing drops it.
     expect((await api(url, tok, 'DELETE', `/projects/p1/access-keys/${id}`)).status).toBe(204)
     expect((await api(url, newTok, 'GET', '/projects/p1/members')).status).toBe(401)
