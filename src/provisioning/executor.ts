@@ -72,6 +72,7 @@ export function createExecutor (deps: ExecutorDeps): Executor {
   async function runUser (userId: string, options: RunOptions = {}): Promise<UserOutcome> {
     const rejections: PermanentRejection[] = []
     const failedProjects = new Set<string>()
+    const freed = new Set<string>()
     let transient: string | null = null
     let notes: PlanNote[] = []
     let converged = false
@@ -92,6 +93,7 @@ export function createExecutor (deps: ExecutorDeps): Executor {
         try {
           const action = await applyOp({ userId, sinch: deps.sinch, store: deps.store, now }, op)
           if (action !== 'gone') await audit(userId, op, action, 'ok', null, started)
+          if (action === 'remove') freed.add(op.email.toLowerCase())
           log.info({ userId, projectId: op.projectId, op: op.kind, action }, 'sinch change applied')
         } catch (err) {
           const kind = classify(err)
@@ -117,9 +119,20 @@ export function createExecutor (deps: ExecutorDeps): Executor {
       if (rejections.length > 0 && options.stopOnRejection === true) break
     }
     await recordDone(userId, failedProjects)
+    await wakeWaiting(userId, freed)
     if (!converged && transient === null && rejections.length === 0) transient = 'plan did not converge; will re-plan'
     if (transient !== null) return { status: 'retry', rejections, notes, error: transient }
     return { status: rejections.length > 0 ? 'rejected' : 'done', rejections, notes, error: rejections[0]?.detail ?? null }
+  }
+
+  /**
+   * Another SCIM user with the same address was left out while this one held the member
+   * ("email-taken"); now that the address is free, plan them again.
+   */
+  async function wakeWaiting (userId: string, freed: Set<string>): Promise<void> {
+    const waiting = new Set<string>()
+    for (const email of freed) for (const id of await deps.store.userIdsWithAddress(email)) if (id !== userId) waiting.add(id)
+    if (waiting.size > 0) await deps.store.enqueue([...waiting])
   }
 
   async function recordDone (userId: string, failed: Set<string>): Promise<void> {

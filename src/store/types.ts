@@ -101,6 +101,8 @@ export interface SubjectReader {
   /** Subjects for planning; includes deleted tombstones. */
   getSubject (userId: string): Promise<ProvisioningSubject | null>
   listSubjectIds (): Promise<string[]>
+  /** Live users who have this address as userName or among their emails (case-insensitive). */
+  userIdsWithAddress (email: string): Promise<string[]>
   /** Removes the tombstone of a deleted user once Sinch holds nothing for it. */
   purgeDeletedUser (userId: string): Promise<void>
 }

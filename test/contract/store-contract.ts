@@ -24,6 +24,19 @@ export function storeContract (name: string, open: () => Promise<{ store: Store,
       await store.close()
     })
 
+    it('finds live users by an address they hold as userName or email, whatever its case', async () => {
+      const { store } = await open()
+      const a = await store.createUser(user('a.upn@corp.example', { emails: [{ value: 'Shared@Corp.example', type: 'work', primary: true }] }))
+      const b = await store.createUser(user('shared@corp.example', { emails: [] }))
+      const c = await store.createUser(user('c.upn@corp.example', { emails: [{ value: 'shared@corp.example', type: 'home', primary: false }] }))
+      await store.createUser(user('other@corp.example'))
+      expect((await store.userIdsWithAddress('SHARED@corp.example')).sort()).toEqual([a.id, b.id, c.id].sort())
+      await store.deleteUser(c.id, null)
+      expect((await store.userIdsWithAddress('shared@corp.example')).sort()).toEqual([a.id, b.id].sort())
+      expect(await store.userIdsWithAddress('nobody@corp.example')).toEqual([])
+      await store.close()
+    })
+
     it('concurrent writes: a taken userName fails alone, the writes beside it all land', async () => {
       const { store } = await open()
       const results = await Promise.allSettled([

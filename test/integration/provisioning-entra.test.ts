@@ -82,4 +82,24 @@ describe('Entra ID journey over real HTTP: bridge → simulator', () => {
     const audit = await t.bridge.store.listAudit({ scimUserId: userId, limit: 50 })
     expect(audit.filter((a) => a.action === 'remove' && a.outcome === 'ok').length).toBeGreaterThanOrEqual(3)
   })
+
+  it('two SCIM users with one work email: the second waits (never invited twice) and gets access once the first leaves', async () => {
+    const mk = async (userName: string): Promise<string> => {
+      const res = await t.scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, active: true, emails: [{ primary: true, type: 'work', value: 'shared@contoso.example' }] })
+      expect(res.status).toBe(201)
+      return res.body.id as string
+    }
+    const first = await mk('first.upn@contoso.onmicrosoft.com')
+    const second = await mk('second.upn@contoso.onmicrosoft.com')
+    const holder = async (): Promise<string | undefined> => (await t.bridge.store.listKnownMembers({ projectId: 'p1', email: 'shared@contoso.example' }))[0]?.scimUserId ?? undefined
+    expect(await holder()).toBe(first)
+    const off = await t.scim('PATCH', `/Users/${first}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] })
+    expect(off.status).toBe(200)
+    await eventually(async () => await holder() === second)
+    expect((await state())['p1:shared@contoso.example']).toBe('MEMBER')
+    const invites = [...(await t.simControl.inviteCounts())].filter(([k]) => k.endsWith('|shared@contoso.example'))
+    expect(invites).toEqual([['p1|shared@contoso.example', 2]]) // one for each holder, one after the other's removal
+    const removes = (await t.simControl.requests()).filter((r) => r.route === 'remove' && r.status < 300 && r.projectId === 'p1')
+    expect(removes.length).toBeGreaterThanOrEqual(1)
+  })
 })

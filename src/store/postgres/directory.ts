@@ -158,6 +158,8 @@ export function createPostgresDirectory (pool: pg.Pool): DirectoryStore & Subjec
       return { userId, userName: r.user_name, active: r.active, deleted: r.deleted_at !== null, emails: JSON.parse(r.emails), groups }
     },
     listSubjectIds: async () => (await pool.query<{ id: string }>('SELECT id FROM users ORDER BY seq')).rows.map((r) => r.id),
+    userIdsWithAddress: async (email) => (await pool.query<{ id: string }>(`SELECT id FROM users WHERE deleted_at IS NULL AND user_name_lc = $1
+      UNION SELECT u.id FROM user_emails e JOIN users u ON u.id = e.user_id WHERE e.value_lc = $1 AND u.deleted_at IS NULL`, [email.toLowerCase()])).rows.map((r) => r.id),
     purgeDeletedUser: async (userId) => {
       await inTransaction(pool, async (c) => {
         const gone = await c.query('DELETE FROM users WHERE id = $1 AND deleted_at IS NOT NULL', [userId])

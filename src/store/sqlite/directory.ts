@@ -49,6 +49,8 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     clearMembers: db.prepare('DELETE FROM group_members WHERE group_id = ?'),
     groupsOfUser: db.prepare('SELECT g.id, g.display_name AS displayName, g.external_id AS externalId FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ?'),
     liveUserIds: db.prepare('SELECT id FROM users').pluck(),
+    withAddress: db.prepare(`SELECT id FROM users WHERE deleted_at IS NULL AND user_name_lc = ?
+      UNION SELECT u.id FROM user_emails e JOIN users u ON u.id = e.user_id WHERE e.value_lc = ? AND u.deleted_at IS NULL`).pluck(),
     purge: db.prepare('DELETE FROM users WHERE id = ? AND deleted_at IS NOT NULL'),
     purgeEmails: db.prepare('DELETE FROM user_emails WHERE user_id = ? AND NOT EXISTS (SELECT 1 FROM users WHERE id = ?)'),
     // Nothing is left to change for a purged user: its op states would be re-queued forever.
@@ -198,6 +200,7 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
       }
     },
     listSubjectIds: async () => st.liveUserIds.all() as string[],
+    userIdsWithAddress: async (email) => st.withAddress.all(email.toLowerCase(), email.toLowerCase()) as string[],
     async purgeDeletedUser (userId) {
       await write(() => {
         st.purge.run(userId)
