@@ -118,11 +118,29 @@ export function createExecutor (deps: ExecutorDeps): Executor {
       }
       if (rejections.length > 0 && options.stopOnRejection === true) break
     }
+    await recordNotes(userId, notes, failedProjects)
     await recordDone(userId, failedProjects)
     await wakeWaiting(userId, freed)
     if (!converged && transient === null && rejections.length === 0) transient = 'plan did not converge; will re-plan'
     if (transient !== null) return { status: 'retry', rejections, notes, error: transient }
     return { status: rejections.length > 0 ? 'rejected' : 'done', rejections, notes, error: rejections[0]?.detail ?? null }
+  }
+
+  /**
+   * What the plan will not do (an OWNER it may not touch, an address another user holds, no
+   * address at all) leaves Sinch short of the desired state: a failed op with the reason, shown on
+   * the status page and the user's Sinch extension, and looked at again by every reconcile.
+   */
+  async function recordNotes (userId: string, notes: PlanNote[], failed: Set<string>): Promise<void> {
+    const previous = new Map((await deps.store.listOpStates({ userId })).map((o) => [o.projectId, o]))
+    for (const n of notes) {
+      if (failed.has(n.projectId)) continue
+      failed.add(n.projectId)
+      const before = previous.get(n.projectId)
+      if (before?.state === 'failed' && before.lastError === n.detail) continue
+      log.warn({ userId, projectId: n.projectId, kind: n.kind }, n.detail)
+      await deps.store.setOpState({ userId, projectId: n.projectId, state: 'failed', lastError: n.detail, attempts: 1, updatedAt: now().toISOString() })
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Role } from '../config/schema.js'
 import type { KnownMember } from '../store/types.js'
-import type { Desired, DesiredAccess } from './rules.js'
+import { NO_EMAIL, type Desired, type DesiredAccess } from './rules.js'
 
 interface OpBase { projectId: string, email: string, rule: string }
 export type Op =
@@ -48,6 +48,7 @@ function planProject (input: PlanInput, projectId: string, want: Desired, ops: O
   }
   if (want.kind === 'none') {
     if (current !== undefined) removeOrProtect(input, current, want.rule, ops, notes)
+    if (email === null && want.rule === NO_EMAIL) notes.push({ projectId, email: '', kind: 'no-email', detail: 'no address to invite: the user has no email and its userName is not one' })
     return
   }
   if (email === null) return

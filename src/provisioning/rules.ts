@@ -29,6 +29,9 @@ export interface DesiredAccess {
   projects: Map<string, Desired>
 }
 
+/** The rule named when an active user has no address to invite (a note says so on every project). */
+export const NO_EMAIL = 'no usable email'
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
 /** Identity in Sinch is the email: primary, else first work, else first, else a userName that is one. */
@@ -88,7 +91,7 @@ export function desiredAccess (subject: ProvisioningSubject, rules: RulesConfig)
   const projects = new Map<string, Desired>()
   const active = subject.active && !subject.deleted
   if (!active || email === null) {
-    const d: Desired = email === null && active ? { kind: 'none', rule: 'no usable email' } : offboarded(subject, rules)
+    const d: Desired = email === null && active ? { kind: 'none', rule: NO_EMAIL } : offboarded(subject, rules)
     for (const p of rules.managedProjects) projects.set(p, d)
     return { email, emailAsSent, projects }
   }

@@ -93,10 +93,14 @@ describe('Entra ID journey over real HTTP: bridge → simulator', () => {
     const second = await mk('second.upn@contoso.onmicrosoft.com')
     const holder = async (): Promise<string | undefined> => (await t.bridge.store.listKnownMembers({ projectId: 'p1', email: 'shared@contoso.example' }))[0]?.scimUserId ?? undefined
     expect(await holder()).toBe(first)
+    // Waiting is visible: a failed change saying why, on the user's Sinch extension.
+    const waiting = (await t.scim('GET', `/Users/${second}`)).body['urn:ietf:params:scim:schemas:extension:sinch:2.0:User'].projects as Array<{ projectId: string, pendingError: string | null }>
+    expect(waiting.find((p) => p.projectId === 'p1')?.pendingError).toMatch(/already managed for another SCIM user/)
     const off = await t.scim('PATCH', `/Users/${first}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] })
     expect(off.status).toBe(200)
     await eventually(async () => await holder() === second)
     expect((await state())['p1:shared@contoso.example']).toBe('MEMBER')
+    expect(await t.bridge.store.listOpStates({ userId: second, state: 'failed' })).toEqual([])
     const invites = [...(await t.simControl.inviteCounts())].filter(([k]) => k.endsWith('|shared@contoso.example'))
     expect(invites).toEqual([['p1|shared@contoso.example', 2]]) // one for each holder, one after the other's removal
     const removes = (await t.simControl.requests()).filter((r) => r.route === 'remove' && r.status < 300 && r.projectId === 'p1')

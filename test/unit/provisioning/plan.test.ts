@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { planUser, type PlanInput } from '../../../src/provisioning/plan.js'
-import type { Desired, DesiredAccess } from '../../../src/provisioning/rules.js'
+import { NO_EMAIL, type Desired, type DesiredAccess } from '../../../src/provisioning/rules.js'
 import type { KnownMember } from '../../../src/store/types.js'
 import type { Role } from '../../../src/config/schema.js'
 
@@ -29,6 +29,14 @@ describe('planUser', () => {
   it('does nothing when Sinch already matches (pending or active)', () => {
     const p = plan({ desired: desired({ p1: member('MEMBER'), p2: member('ADMIN') }), managed: [known({}), known({ projectId: 'p2', role: 'ADMIN', status: 'PENDING' })] })
     expect(p.ops).toEqual([])
+  })
+
+  it('an active user without an address: nothing to invite, and a no-email note on every project', () => {
+    const p = plan({ desired: desired({ p1: { kind: 'none', rule: NO_EMAIL }, p2: { kind: 'none', rule: NO_EMAIL } }, null) })
+    expect(p.ops).toEqual([])
+    expect(p.notes.map((n) => `${n.kind}:${n.projectId}`)).toEqual(['no-email:p1', 'no-email:p2'])
+    // Offboarded users without an address are not a problem to report.
+    expect(plan({ desired: desired({ p1: none }, null) }).notes).toEqual([])
   })
 
   it('changes the role in place instead of re-inviting', () => {
