@@ -97,7 +97,7 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     logger,
     owner,
     claimLeaseMs: config.queueClaimSeconds * 1000,
-    ...(opts.requestBudgetMs === undefined ? {} : { requestBudgetMs: opts.requestBudgetMs }),
+    requestBudgetMs: opts.requestBudgetMs ?? config.provisionWaitMs,
     ...(opts.queueBackoff === undefined ? {} : { backoff: opts.queueBackoff }),
     ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs })
   })

@@ -37,6 +37,8 @@ export interface Config {
   auditRetentionDays: number
   /** How long a replica's claim on queued work lasts; a dead replica's work is taken over after it. */
   queueClaimSeconds: number
+  /** How long a SCIM write waits for Sinch before answering; the change is durable and goes on in the background. */
+  provisionWaitMs: number
   sandboxAutoAcceptMs: number
 }
 
@@ -76,6 +78,7 @@ export function toConfig (env: Env): Config {
     logLevel: env.LOG_LEVEL,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     queueClaimSeconds: env.QUEUE_CLAIM_SECONDS,
+    provisionWaitMs: env.PROVISION_WAIT_MS,
     sandboxAutoAcceptMs: env.SANDBOX_AUTO_ACCEPT_MS
   }
 }

@@ -106,6 +106,21 @@ describe('metrics carry real values', () => {
     expect(sample(text, 'bridge_reconcile_last_success_timestamp_seconds')).toBeCloseTo(Date.parse(report.finishedAt) / 1000, 3)
   })
 
+  it('PROVISION_WAIT_MS=0: a create is answered at once while Sinch is slow, and provisioned in the background', async () => {
+    const quick = await startTestBridge({ env: { PROVISION_WAIT_MS: '0' } })
+    try {
+      await quick.simControl.call('POST', 'faults', { latencyMs: 1500 })
+      const started = Date.now()
+      const res = await quick.scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'quick@example.com' })
+      expect(res.status).toBe(201)
+      expect(Date.now() - started).toBeLessThan(1000)
+      expect(await quick.simControl.members('p1')).toEqual([])
+      await eventually(async () => (await quick.simControl.members('p1')).length === 1 && (await quick.simControl.members('p2')).length === 1, 15_000)
+    } finally {
+      await quick.close()
+    }
+  })
+
   it('failed calls handed back by the spent retry budget are counted', async () => {
     const tight = await startTestBridge({ env: { METRICS_TOKEN }, bridge: { sinchRetryBudget: { max: 0, ratio: 0, minPerSecond: 0 } } })
     try {

@@ -125,6 +125,8 @@ describe('loadConfig', () => {
     ['QUEUE_CLAIM_SECONDS', { QUEUE_CLAIM_SECONDS: '4' }, /^QUEUE_CLAIM_SECONDS: must be at least 5$/],
     ['QUEUE_CLAIM_SECONDS', { QUEUE_CLAIM_SECONDS: '3601' }, /^QUEUE_CLAIM_SECONDS: must be at most 3600$/],
     ['QUEUE_CLAIM_SECONDS', { QUEUE_CLAIM_SECONDS: '2min' }, /^QUEUE_CLAIM_SECONDS: must be a whole number$/],
+    ['PROVISION_WAIT_MS', { PROVISION_WAIT_MS: '60001' }, /^PROVISION_WAIT_MS: must be at most 60000$/],
+    ['PROVISION_WAIT_MS', { PROVISION_WAIT_MS: '5s' }, /^PROVISION_WAIT_MS: must be a whole number$/],
     ['SANDBOX_AUTO_ACCEPT_MS', { SANDBOX_AUTO_ACCEPT_MS: '-1' }, /^SANDBOX_AUTO_ACCEPT_MS: must be a whole number$/],
     ['SANDBOX_AUTO_ACCEPT_MS', { SANDBOX_AUTO_ACCEPT_MS: '86400001' }, /^SANDBOX_AUTO_ACCEPT_MS: must be at most 86400000$/]
   ]
@@ -178,6 +180,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'loud',
       AUDIT_RETENTION_DAYS: '0',
       QUEUE_CLAIM_SECONDS: '1',
+      PROVISION_WAIT_MS: 'never',
       SANDBOX_AUTO_ACCEPT_MS: 'soon'
     }
     const found = problems(env)
@@ -208,6 +211,7 @@ describe('loadConfig', () => {
     expect(r.config.metricsToken).toBeUndefined()
     expect(r.config.auditRetentionDays).toBe(365)
     expect(r.config.queueClaimSeconds).toBe(120)
+    expect(r.config.provisionWaitMs).toBe(8000)
     expect(r.config.sandboxAutoAcceptMs).toBe(30_000)
     expect(r.config.sinch).toMatchObject({ authMode: 'oauth', region: 'us', apiUrl: undefined, authUrl: undefined })
   })
@@ -224,10 +228,10 @@ describe('loadConfig', () => {
     expect(r.config.auditRetentionDays).toBe(365)
     expect(r.config.queueClaimSeconds).toBe(120)
     expect(r.config.sandboxAutoAcceptMs).toBe(30_000)
-    const t = loadConfig({ HOST: ' :: ', DATA_DIR: ' /var/lib/bridge ', MAPPING_FILE: ' ./mapping.yaml ', AUDIT_RETENTION_DAYS: ' 30 ', QUEUE_CLAIM_SECONDS: '5', SANDBOX_AUTO_ACCEPT_MS: '0', ALLOW_OWNER: 'YES', LOG_LEVEL: 'debug', ADMIN_TOKEN: 'admin-token-16-chars', METRICS_TOKEN: 'metrics-token-16-ch' }, NO_DOTENV)
+    const t = loadConfig({ HOST: ' :: ', DATA_DIR: ' /var/lib/bridge ', MAPPING_FILE: ' ./mapping.yaml ', AUDIT_RETENTION_DAYS: ' 30 ', QUEUE_CLAIM_SECONDS: '5', PROVISION_WAIT_MS: '0', SANDBOX_AUTO_ACCEPT_MS: '0', ALLOW_OWNER: 'YES', LOG_LEVEL: 'debug', ADMIN_TOKEN: 'admin-token-16-chars', METRICS_TOKEN: 'metrics-token-16-ch' }, NO_DOTENV)
     expect(t.ok, t.ok ? '' : t.problems.join('\n')).toBe(true)
     if (!t.ok) return
-    expect(t.config).toMatchObject({ host: '::', dataDir: '/var/lib/bridge', mappingFile: './mapping.yaml', auditRetentionDays: 30, queueClaimSeconds: 5, sandboxAutoAcceptMs: 0, allowOwner: true, logLevel: 'debug', adminToken: 'admin-token-16-chars', metricsToken: 'metrics-token-16-ch' })
+    expect(t.config).toMatchObject({ host: '::', dataDir: '/var/lib/bridge', mappingFile: './mapping.yaml', auditRetentionDays: 30, queueClaimSeconds: 5, provisionWaitMs: 0, sandboxAutoAcceptMs: 0, allowOwner: true, logLevel: 'debug', adminToken: 'admin-token-16-chars', metricsToken: 'metrics-token-16-ch' })
   })
 
   it('reads .env but lets the environment win', () => {
