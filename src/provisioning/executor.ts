@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { AuditEntry, KnownMember, ProvisioningStore, SubjectReader } from '../store/types.js'
+import type { AuditEntry, KnownMember, OpState, ProvisioningStore, SubjectReader } from '../store/types.js'
 import type { PermanentRejection } from './hook.js'
 import { applyOp } from './apply-op.js'
 import { planUser, type Op, type PlanNote } from './plan.js'
@@ -118,8 +118,9 @@ export function createExecutor (deps: ExecutorDeps): Executor {
       }
       if (rejections.length > 0 && options.stopOnRejection === true) break
     }
-    await recordNotes(userId, notes, failedProjects)
-    await recordDone(userId, failedProjects)
+    const previous = new Map((await deps.store.listOpStates({ userId })).map((o) => [o.projectId, o]))
+    await recordNotes(userId, notes, failedProjects, previous)
+    await recordDone(userId, failedProjects, previous)
     await wakeWaiting(userId, freed)
     if (!converged && transient === null && rejections.length === 0) transient = 'plan did not converge; will re-plan'
     if (transient !== null) return { status: 'retry', rejections, notes, error: transient }
@@ -131,8 +132,7 @@ export function createExecutor (deps: ExecutorDeps): Executor {
    * address at all) leaves Sinch short of the desired state: a failed op with the reason, shown on
    * the status page and the user's Sinch extension, and looked at again by every reconcile.
    */
-  async function recordNotes (userId: string, notes: PlanNote[], failed: Set<string>): Promise<void> {
-    const previous = new Map((await deps.store.listOpStates({ userId })).map((o) => [o.projectId, o]))
+  async function recordNotes (userId: string, notes: PlanNote[], failed: Set<string>, previous: Map<string, OpState>): Promise<void> {
     for (const n of notes) {
       if (failed.has(n.projectId)) continue
       failed.add(n.projectId)
@@ -153,15 +153,15 @@ export function createExecutor (deps: ExecutorDeps): Executor {
     if (waiting.size > 0) await deps.store.enqueue([...waiting])
   }
 
-  async function recordDone (userId: string, failed: Set<string>): Promise<void> {
+  async function recordDone (userId: string, failed: Set<string>, previous: Map<string, OpState>): Promise<void> {
     const at = now().toISOString()
     // Only write what changed: a steady-state re-plan must not cost a commit per project.
-    const previous = new Map((await deps.store.listOpStates({ userId })).map((o) => [o.projectId, o.state]))
     for (const projectId of deps.rules.managedProjects) {
-      if (failed.has(projectId) || previous.get(projectId) === 'done') continue
+      if (failed.has(projectId) || previous.get(projectId)?.state === 'done') continue
       await deps.store.setOpState({ userId, projectId, state: 'done', lastError: null, attempts: 0, updatedAt: at })
     }
   }
+
 
   return { runUser }
 }
