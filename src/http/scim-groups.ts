@@ -31,10 +31,13 @@ export function registerGroupRoutes (app: FastifyInstance, d: GroupRouteDeps): v
   }
 
   /** Members must be users the directory knows: a dangling reference would grant nothing, silently. */
-  async function checkMembers (input: GroupInput): Promise<void> {
-    if (input.memberIds.length === 0) return
-    const known = await d.directory.existingUserIds(input.memberIds)
-    const missing = input.memberIds.filter((id) => !known.has(id))
+  /** Members being added must exist; those already in the group did when they joined (a deleted user leaves its groups). */
+  async function checkMembers (input: GroupInput, already: string[] = []): Promise<void> {
+    const had = new Set(already)
+    const added = input.memberIds.filter((id) => !had.has(id))
+    if (added.length === 0) return
+    const known = await d.directory.existingUserIds(added)
+    const missing = added.filter((id) => !known.has(id))
     if (missing.length > 0) throw badRequest('invalidValue', `Unknown member id(s): ${missing.slice(0, 5).join(', ')}`)
   }
 
@@ -75,7 +78,7 @@ export function registerGroupRoutes (app: FastifyInstance, d: GroupRouteDeps): v
     const g = await current(req)
     const parsed = groupInput(req.body)
     const input = { ...parsed, memberIds: parsed.memberIds ?? [] }
-    await checkMembers(input)
+    await checkMembers(input, g.memberIds)
     const updated = await d.directory.replaceGroup(g.id, input, expectedVersion(req, g.version))
     await provision(g.memberIds, updated, g.displayName !== updated.displayName || g.externalId !== updated.externalId)
     return send(reply, 200, render(req, updated), updated.version)
@@ -83,7 +86,7 @@ export function registerGroupRoutes (app: FastifyInstance, d: GroupRouteDeps): v
   app.patch(`${base}/:id`, opts, async (req, reply) => {
     const g = await current(req)
     const input = await patchGroup(g, req.body)
-    await checkMembers(input)
+    await checkMembers(input, g.memberIds)
     const updated = await d.directory.replaceGroup(g.id, input, expectedVersion(req, g.version))
     await provision(g.memberIds, updated, g.displayName !== updated.displayName || g.externalId !== updated.externalId)
     const proj = projectionParams(req.query as Record<string, unknown>)

@@ -110,10 +110,59 @@ export async function patchUser (current: UserRecord, body: unknown): Promise<Us
 
 const MEMBER_FILTER = /^members\[value eq "([^"]+)"\]$/i
 
+const isMembers = (path: string | undefined): boolean => path?.toLowerCase() === 'members'
+const memberValues = (value: unknown): string[] | null => {
+  if (!Array.isArray(value)) return null
+  const out: string[] = []
+  for (const v of value) {
+    const id = typeof v === 'object' && v !== null ? (v as Json).value : undefined
+    if (typeof id !== 'string' || id.trim() === '') return null
+    out.push(id)
+  }
+  return out
+}
+
+/**
+ * The shapes Okta and Entra send to groups (IDP.md): members added, removed by filter or by value,
+ * replaced or cleared, and a rename. Applied on a Set, without handing SCIMMY a resource of every
+ * member: on a group of 10,000 that took about 0.9 s of the event loop per PATCH. Anything else
+ * (or any doubt) returns null and goes the general way.
+ */
+function simpleGroupPatch (current: GroupRecord, ops: PatchOperation[]): GroupInput | null {
+  const members = new Set(current.memberIds)
+  let displayName = current.displayName
+  for (const op of ops) {
+    const filtered = op.path === undefined ? null : MEMBER_FILTER.exec(op.path)
+    const values = memberValues(op.value)
+    if (op.op === 'add' && isMembers(op.path) && values !== null) values.forEach((v) => members.add(v))
+    else if (op.op === 'remove' && filtered !== null && op.value === undefined) members.delete(filtered[1] ?? '')
+    else if (op.op === 'remove' && isMembers(op.path) && op.value === undefined) members.clear()
+    else if (op.op === 'remove' && isMembers(op.path) && values !== null) values.forEach((v) => members.delete(v))
+    else if (op.op === 'replace' && isMembers(op.path) && values !== null) { members.clear(); values.forEach((v) => members.add(v)) }
+    else if (op.op === 'replace' && op.path?.toLowerCase() === 'displayname' && typeof op.value === 'string' && op.value.trim() !== '') displayName = op.value
+    else if (op.op === 'replace' && op.path === undefined && isRename(op.value)) displayName = (op.value as { displayName: string }).displayName
+    else return null
+  }
+  return { displayName, externalId: current.externalId, memberIds: [...members], resource: { ...current.resource, displayName } }
+}
+
+function isRename (value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const keys = Object.keys(value)
+  const name = (value as Json).displayName
+  return keys.length === 1 && keys[0] === 'displayName' && typeof name === 'string' && name.trim() !== ''
+}
+
 export async function patchGroup (current: GroupRecord, body: unknown): Promise<GroupInput> {
+  const all = operations(body)
+  return simpleGroupPatch(current, all) ?? await schemaGroupPatch(current, all)
+}
+
+/** The general way, through SCIMMY (exported so tests can hold the fast path to it). */
+export async function schemaGroupPatch (current: GroupRecord, all: PatchOperation[]): Promise<GroupInput> {
   const members = new Set(current.memberIds)
   // Removing someone who is not a member is already done (Okta and Entra both send it).
-  const ops = operations(body).filter((op) => {
+  const ops = all.filter((op) => {
     const m = op.op === 'remove' && op.path !== undefined ? MEMBER_FILTER.exec(op.path) : null
     return m === null || members.has(m[1] ?? '')
   })
