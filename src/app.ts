@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Directory } from './directory/index.js'
 import { registerScimAuth } from './http/auth.js'
 import { registerErrorHandling } from './http/errors.js'
+import { onClientError, onFrameworkError } from './http/framework-errors.js'
 import { registerDiscoveryRoutes } from './http/scim-discovery.js'
 import { registerGroupRoutes } from './http/scim-groups.js'
 import { registerRootSearch } from './http/scim-search.js'
@@ -9,6 +10,21 @@ import { registerUserRoutes } from './http/scim-users.js'
 import type { ProvisioningHook } from './provisioning/hook.js'
 import type { SinchProjectView } from './scim/resources.js'
 import { configureScimmy } from './scim/setup.js'
+import { ScimError } from './scim/errors.js'
+
+const MAX_JSON_DEPTH = 32
+
+/** Iterative, so the check itself cannot overflow the stack. */
+function deeperThan (value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number]
+    if (typeof v !== 'object' || v === null) continue
+    if (depth >= max) return true
+    for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+  }
+  return false
+}
 
 export interface AppDeps {
   logger: FastifyBaseLogger
@@ -32,11 +48,21 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     connectionTimeout: 60_000,
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
-    forceCloseConnections: 'idle'
+    forceCloseConnections: 'idle',
+    frameworkErrors: onFrameworkError,
+    clientErrorHandler: onClientError
   })
   // SCIM bodies arrive as application/scim+json or application/json (with or without charset).
-  app.removeContentTypeParser('text/plain')
-  app.addContentTypeParser(['application/scim+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
+  app.removeContentTypeParser(['text/plain', 'application/json'])
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string' }, (req, body, done) => {
+    parseJson(req, body as string, (err, value) => {
+      if (err !== null) { done(err); return }
+      // No SCIM body nests this deep; a deeper one would only exhaust the stack of whatever walks it.
+      if (deeperThan(value, MAX_JSON_DEPTH)) { done(new ScimError(400, 'invalidSyntax', `The request body nests more than ${MAX_JSON_DEPTH} levels deep`)); return }
+      done(null, value)
+    })
+  })
   registerErrorHandling(app)
   // On close, Fastify ends the connections idle at that moment; a keep-alive connection busy with
   // an in-flight request would otherwise hold close() open until its keep-alive timeout. Its

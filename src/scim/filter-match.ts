@@ -63,7 +63,7 @@ type Cond = unknown[]
 function get (obj: unknown, key: string): unknown {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return undefined
   const o = obj as Json
-  if (key in o) return o[key]
+  if (Object.hasOwn(o, key)) return o[key]
   const lower = key.toLowerCase()
   const found = Object.keys(o).find((k) => k.toLowerCase() === lower)
   return found === undefined ? undefined : o[found]

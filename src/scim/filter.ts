@@ -45,9 +45,17 @@ function toTerms (attr: IndexedAttr, v: unknown, out: Term[], emailType?: string
     const [op, value] = (negate ? c.slice(1) : c) as [string, unknown]
     if (!OPS.has(op)) return false
     if (value !== undefined && value !== null && typeof value === 'object') return false
-    out.push({ attr, op: op as CompareOp, value: (value ?? null) as Term['value'], negate, ...(emailType === undefined ? {} : { emailType }) })
+    out.push({ attr, op: op as CompareOp, value: operand(attr, value), negate, ...(emailType === undefined ? {} : { emailType }) })
   }
   return true
+}
+
+/** A literal of the attribute's type: a number read as text where text is stored; a boolean only for `active`. */
+function operand (attr: IndexedAttr, value: unknown): Term['value'] {
+  if (value === undefined || value === null || attr === 'active') return (value ?? null) as Term['value']
+  const date = attr === 'meta.created' || attr === 'meta.lastModified'
+  if (typeof value === 'boolean' || (date && typeof value === 'number')) throw badRequest('invalidFilter', `${attr} cannot be compared with ${String(value)}`)
+  return typeof value === 'number' ? String(value) : value as Term['value']
 }
 
 const TOP: Record<string, IndexedAttr> = { id: 'id', username: 'userName', externalid: 'externalId', displayname: 'displayName', active: 'active' }
@@ -56,7 +64,7 @@ function branch (expr: Record<string, unknown>, kind: 'user' | 'group'): Term[] 
   const out: Term[] = []
   for (const [key, v] of Object.entries(expr)) {
     const k = key.toLowerCase()
-    const top = TOP[k]
+    const top = Object.hasOwn(TOP, k) ? TOP[k] : undefined
     if (top !== undefined && (kind === 'user' || (top !== 'active' && top !== 'userName'))) {
       if (!toTerms(top, v, out)) return null
       continue

@@ -49,7 +49,8 @@ const SORTABLE: Record<string, NonNullable<Query['sortBy']>> = {
 
 export function sortColumn (sortBy: string | null): Query['sortBy'] {
   if (sortBy === null) return null
-  const col = SORTABLE[sortBy.toLowerCase().replace(/^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/, '')]
+  const key = sortBy.toLowerCase().replace(/^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/, '')
+  const col = Object.hasOwn(SORTABLE, key) ? SORTABLE[key] : undefined
   if (col === undefined) throw badRequest('invalidValue', `sortBy "${sortBy}" is not a sortable attribute`)
   return col
 }

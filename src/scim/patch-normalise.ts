@@ -40,8 +40,12 @@ function fixValue (path: string, v: unknown): unknown {
  * ops, "True"/"False" strings, managers as strings, stringified roles, explicit nulls (→ remove),
  * and Entra's no-path objects carrying an `id`.
  */
+/** IdPs send a handful per PATCH; each op re-walks the resource, so the count is bounded. */
+export const MAX_OPERATIONS = 1000
+
 export function normaliseOperations (ops: unknown): PatchOperation[] {
   if (!Array.isArray(ops)) return []
+  if (ops.length > MAX_OPERATIONS) throw badRequest('invalidSyntax', `A PATCH may carry at most ${MAX_OPERATIONS} operations; this one has ${ops.length}`)
   const out: PatchOperation[] = []
   for (const raw of ops as Array<Record<string, unknown>>) {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest('invalidSyntax', 'Each PATCH operation must be an object with an "op"')

@@ -8,6 +8,9 @@ export interface SinchProjectView { projectId: string, role: string | null, stat
 
 type Json = Record<string, unknown>
 
+/** Per multi-valued attribute of a user (emails, phoneNumbers …): people have a few, and every PATCH op walks them all. */
+export const MAX_VALUES = 100
+
 function object (body: unknown): Json {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('invalidSyntax', 'The request body must be a JSON object')
   return body as Json
@@ -33,10 +36,41 @@ function normaliseBody (body: Json): Json {
     out[ENTERPRISE] = e
   }
   delete out[SINCH_EXT]
+  // Read-only and ignored: never worth handing to the schema (a long string there is slow to refuse).
+  delete out.meta
   return out
 }
 
+interface Definition { attribute: (path: string) => unknown }
+interface AttributeInfo { type?: string, config?: { multiValued?: boolean } }
+
+function attributeOf (def: Definition, key: string): AttributeInfo | null {
+  try {
+    return def.attribute(key) as AttributeInfo
+  } catch {
+    return null
+  }
+}
+
+/**
+ * A scalar where the schema wants an object (`"name": "x"`, an extension as a string) is refused
+ * before SCIMMY sees it: SCIMMY spends time on every character of such a string (seconds at 1 MB)
+ * or drops the value without a word.
+ */
+function guardShapes (body: Json, def: Definition): void {
+  for (const [key, value] of Object.entries(body)) {
+    if (typeof value === 'object') continue
+    if (key.toLowerCase().startsWith('urn:')) {
+      if (/^urn:ietf:params:scim:schemas:extension:/i.test(key)) throw badRequest('invalidValue', `${key} must be an object`)
+      continue
+    }
+    const attr = attributeOf(def, key)
+    if (attr?.type === 'complex') throw badRequest('invalidValue', `${key} must be ${attr.config?.multiValued === true ? 'an array of objects' : 'an object'}`)
+  }
+}
+
 function coerceUser (body: Json): Json {
+  guardShapes(body, userDefinition())
   try {
     return JSON.parse(JSON.stringify(userDefinition().coerce({ ...body, schemas: body.schemas ?? [CORE_USER] }, 'in'))) as Json
   } catch (err) {
@@ -54,6 +88,9 @@ export function userInput (rawBody: unknown, current: UserRecord | null, validat
   delete resource.groups
   // Accepted (Okta sends one on create) and dropped here: never stored, logged or returned.
   for (const k of Object.keys(resource)) if (k.toLowerCase() === 'password') delete resource[k]
+  for (const [k, v] of Object.entries(resource)) {
+    if (Array.isArray(v) && v.length > MAX_VALUES) throw badRequest('invalidValue', `${k} may hold at most ${MAX_VALUES} values; this one has ${v.length}`)
+  }
   const userName = resource.userName
   if (typeof userName !== 'string' || userName.trim() === '') throw badRequest('invalidValue', 'userName is required')
   // A PUT that does not mention active must not flip it (Okta custom apps, IDP.md).
@@ -92,6 +129,7 @@ export function userJson (u: UserRecord, ctx: ResourceContext, groups: Array<{ i
 
 export function groupInput (rawBody: unknown, memberIdsFromBody = true): Omit<GroupInput, 'memberIds'> & { memberIds: string[] | null } {
   const body = normaliseBody(object(rawBody))
+  guardShapes(body, groupDefinition())
   let coerced: Json
   try {
     coerced = JSON.parse(JSON.stringify(groupDefinition().coerce({ ...body, schemas: body.schemas ?? [CORE_GROUP] }, 'in'))) as Json

@@ -600,7 +600,14 @@ describe('fuzz: nesting beyond the stack and raw HTTP', () => {
       `DELETE ${B}/Users/${NO_SUCH_ID} HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: 5\r\n\r\n{bad}`,
       `POST ${B}/Users HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{"u\r\n0\r\n\r\n`,
       `POST ${B}/Users HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: 0\r\n\r\n`,
-      `PATCH ${B}/Groups/${groupId} HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/scim+json\r\nContent-Length: 4\r\n\r\nnull`
+      `PATCH ${B}/Groups/${groupId} HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/scim+json\r\nContent-Length: 4\r\n\r\nnull`,
+      // Refused by the HTTP parser itself, before Fastify: still a SCIM error.
+      `POST ${B}/Users HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: abc\r\n\r\n{}`,
+      `POST ${B}/Users HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}`,
+      `POST ${B}/Users HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n`,
+      `GET ${B}/Users HTTP/1.1\r\nHost: x\r\n${auth}no colon here\r\n\r\n`,
+      `FOO ${B}/Users HTTP/1.1\r\nHost: x\r\n${auth}\r\n`,
+      `GET ${B}/Users HTTP/1.1\r\nHost: x\r\n${auth}X-Big: ${'y'.repeat(20_000)}\r\n\r\n`
     ]
     const failures: string[] = []
     for (const text of texts) {
@@ -614,5 +621,90 @@ describe('fuzz: nesting beyond the stack and raw HTTP', () => {
       if (p !== null) failures.push(`${p}: ${JSON.stringify(text.replace(t.token, 'TOKEN'))} -> ${head.split('\r\n')[0] ?? ''} ${body.slice(0, 200)}`)
     }
     expect(failures).toEqual([])
+  })
+})
+
+describe('fuzz: inputs that once broke the bridge (500s, stalls, non-SCIM errors)', () => {
+  let t: TestApp
+  let userId = ''
+  beforeAll(async () => {
+    t = await buildTestApp()
+    userId = (await t.request('POST', `${B}/Users`, { body: { schemas: [U], userName: 'once@x.io' } })).body.id
+  })
+  afterAll(async () => { await t.close() })
+
+  it('a boolean against an indexed text or date attribute is 400 invalidFilter; a number is read as text', async () => {
+    const filters = ['userName eq true', 'displayName eq false', 'externalId ne false', 'id eq true', 'meta.created gt true', 'meta.lastModified eq 5',
+      'emails.value eq true', 'emails[type eq "work" and value eq false]', 'not (userName eq true)', 'userName co true']
+    for (const f of filters) {
+      const r = await t.request('GET', `${B}/Users?filter=${q(f)}`)
+      expect(r.status, f).toBe(400)
+      expect(r.body.scimType, f).toBe('invalidFilter')
+    }
+    for (const f of ['displayName eq true', 'members.value eq true', 'members[value eq false]']) expect((await t.request('GET', `${B}/Groups?filter=${q(f)}`)).status, f).toBe(400)
+    expect((await t.request('POST', `${B}/.search`, { body: { schemas: [SEARCH], filter: 'displayName eq true' } })).status).toBe(400)
+    const numeric = await t.request('POST', `${B}/Users`, { body: { schemas: [U], userName: 'n@x.io', externalId: '12345' } })
+    expect((await t.request('GET', `${B}/Users?filter=${q('externalId eq 12345')}`)).body.Resources.map((r: { id: string }) => r.id)).toEqual([numeric.body.id])
+  })
+
+  it('bodies nested 5,000 and 20,000 deep are 400 invalidSyntax, wherever the nesting is', async () => {
+    const failures = await fuzz(t, [
+      { method: 'POST', path: `${B}/Users`, body: { userName: 'm2@x.io', [ENT]: { manager: deep('o', 5_000) } } },
+      { method: 'POST', path: `${B}/Users`, body: { userName: 'm3@x.io', [ENT]: deep('o', 20_000) } },
+      { method: 'POST', path: `${B}/Users/.search`, body: { attributes: deep('a', 5_000) } },
+      { method: 'POST', path: `${B}/.search`, body: { count: deep('a', 20_000) } },
+      { method: 'PATCH', path: `${B}/Users/${userId}`, body: { schemas: [PATCH], Operations: [{ op: 'add', path: 'manager', value: deep('a', 20_000) }] } }
+    ])
+    expect(failures).toEqual([])
+    const r = await t.request('POST', `${B}/Users`, { raw: JSON.stringify({ userName: 'm4@x.io' }).replace('}', `,"x":${'['.repeat(40)}${']'.repeat(40)}}`), headers: { 'content-type': 'application/scim+json' } })
+    expect(r.status).toBe(400)
+    expect(r.body).toMatchObject({ scimType: 'invalidSyntax' })
+    expect(r.body.detail).toMatch(/nests more than 32 levels/)
+  })
+
+  it('PATCH work is bounded: at most 100 values per attribute of a user, at most 1,000 operations', async () => {
+    const many = await t.request('POST', `${B}/Users`, { body: { schemas: [U], userName: 'big@x.io', emails: Array.from({ length: 5_000 }, (_, i) => ({ value: `e${i}@x.io` })) } })
+    expect(many.status).toBe(400)
+    expect(many.body.detail).toMatch(/emails may hold at most 100 values/)
+    const ops = Array.from({ length: 1_001 }, () => ({ op: 'remove', path: 'emails[type eq "home"]' }))
+    const tooMany = await t.request('PATCH', `${B}/Users/${userId}`, { body: { schemas: [PATCH], Operations: ops } })
+    expect(tooMany.status).toBe(400)
+    expect(tooMany.body.detail).toMatch(/at most 1000 operations/)
+    const started = Date.now()
+    const fine = await t.request('PATCH', `${B}/Users/${userId}`, { body: { schemas: [PATCH], Operations: ops.slice(1) } })
+    expect(fine.status).toBe(200)
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
+
+  it('a long string where an object belongs is refused at once, not after seconds in the schema', async () => {
+    const long = 'x'.repeat(900_000)
+    for (const [path, body] of [[`${B}/Users`, { userName: 'long@x.io', name: long }], [`${B}/Users`, { userName: 'long2@x.io', [ENT]: long }], [`${B}/Groups`, { displayName: 'long', members: long }]] as const) {
+      const started = Date.now()
+      const r = await t.request('POST', path, { body })
+      expect(r.status).toBe(400)
+      expect(r.body.scimType).toBe('invalidValue')
+      expect(Date.now() - started).toBeLessThan(2_000)
+    }
+    // meta is read-only and ignored, however long.
+    const started = Date.now()
+    const meta = await t.request('POST', `${B}/Users`, { body: { userName: 'meta@x.io', meta: long } })
+    expect(meta.status).toBe(201)
+    expect(Date.now() - started).toBeLessThan(2_000)
+  })
+
+  it('URL problems found before routing are SCIM errors: a bad escape, an overlong id, an oversized URL', async () => {
+    const failures = await fuzz(t, [
+      { method: 'GET', path: `${B}/Users/%` }, { method: 'GET', path: `${B}/Users/%ZZ` }, { method: 'DELETE', path: `${B}/Groups/%E0%A4%A` },
+      { method: 'GET', path: `${B}/Users/${'x'.repeat(101)}` }, { method: 'PATCH', path: `${B}/Groups/${'x'.repeat(500)}`, body: { schemas: [PATCH], Operations: [] } },
+      { method: 'GET', path: `${B}/Users?filter=${q(`userName eq "${'a'.repeat(20_000)}"`)}` }
+    ])
+    expect(failures).toEqual([])
+    expect((await t.request('GET', `${B}/Users/${'x'.repeat(101)}`)).status).toBe(404)
+    expect((await t.request('GET', `${B}/Users/%ZZ`)).status).toBe(400)
+  })
+
+  it('sortBy and filters never reach Object.prototype', async () => {
+    for (const s of ['constructor', '__proto__', 'toString']) expect((await t.request('GET', `${B}/Users?sortBy=${s}`)).status, s).toBe(400)
+    expect((await t.request('GET', `${B}/Users?filter=${q('constructor pr')}`)).body.totalResults).toBe(0)
   })
 })
