@@ -49,6 +49,8 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // `/Users/?filter=…` (Microsoft's reference tests) is the collection, not an empty id.
+    routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: onFrameworkError,
     clientErrorHandler: onClientError
   })

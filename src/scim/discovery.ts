@@ -30,13 +30,26 @@ export function resourceTypes (baseUrl: string): Array<Record<string, unknown>> 
   })
 }
 
+interface Advertised { name: string, subAttributes?: Advertised[] }
+
+/**
+ * Accepted but not advertised: Entra's schema discovery stops at `password` (write-only, never
+ * stored here) and at the `display` sub-attribute of multi-valued attributes ("not supported by
+ * the SCIM protocol"). Okta sends both and they are still read as before.
+ */
+const UNADVERTISED = new Set(['password'])
+function withoutDisplay (a: Advertised): Advertised {
+  if (a.subAttributes === undefined || !a.subAttributes.some((s) => s.name === 'value')) return a
+  return { ...a, subAttributes: a.subAttributes.filter((s) => s.name !== 'display') }
+}
+
 export function schemas (baseUrl: string): Array<Record<string, unknown>> {
   configureScimmy()
   const defs = [SCIMMY.Schemas.User.definition, SCIMMY.Schemas.Group.definition, SCIMMY.Schemas.EnterpriseUser.definition, sinchDefinition()]
   return defs.map((d) => {
     const described = d.describe() as Record<string, unknown>
     // The User definition carries its extension as an attribute once extended; list it apart.
-    const attributes = (described.attributes as Array<{ name: string }>).filter((a) => !a.name.startsWith('urn:'))
+    const attributes = (described.attributes as Advertised[]).filter((a) => !a.name.startsWith('urn:') && !UNADVERTISED.has(a.name)).map(withoutDisplay)
     return { ...described, attributes, meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${String(described.id)}` } }
   })
 }

@@ -27,12 +27,25 @@ function maybeJson (v: unknown): unknown {
   }
 }
 
+/** Entra and Microsoft's validator send `"primary": "true"` inside multi-valued attributes. */
+export function primaries (v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(primaries)
+  if (typeof v !== 'object' || v === null) return v
+  const o = v as Record<string, unknown>
+  return 'primary' in o ? { ...o, primary: bool(o.primary) } : o
+}
+
+/** Microsoft's tutorial PATCHes `manager` with no URN: it lives only in the enterprise extension. */
+function corePath (path: string | undefined): string | undefined {
+  return path !== undefined && /^manager(\.value)?$/i.test(path) ? `${ENTERPRISE}:${path}` : path
+}
+
 function fixValue (path: string, v: unknown): unknown {
   const p = path.toLowerCase()
-  if (p === 'active') return bool(v)
+  if (p === 'active' || p.endsWith('.primary')) return bool(v)
   if (p === MANAGER || p === 'manager') return manager(v)
-  if (p === 'roles' || p === 'entitlements') return maybeJson(v)
-  return v
+  if (p === 'roles' || p === 'entitlements') return primaries(maybeJson(v))
+  return primaries(v)
 }
 
 /**
@@ -50,7 +63,7 @@ export function normaliseOperations (ops: unknown): PatchOperation[] {
   for (const raw of ops as Array<Record<string, unknown>>) {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest('invalidSyntax', 'Each PATCH operation must be an object with an "op"')
     const op = String(raw.op ?? '').toLowerCase()
-    const path = typeof raw.path === 'string' && raw.path.trim() !== '' ? raw.path.trim() : undefined
+    const path = corePath(typeof raw.path === 'string' && raw.path.trim() !== '' ? raw.path.trim() : undefined)
     if (path !== undefined) {
       if (raw.value === null && op !== 'remove') out.push({ op: 'remove', path })
       else out.push(raw.value === undefined ? { op, path } : { op, path, value: fixValue(path, raw.value) })

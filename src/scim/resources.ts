@@ -1,7 +1,7 @@
 import type { EmailValue, GroupRecord, UserRecord } from '../store/types.js'
 import type { GroupInput, UserInput } from '../store/directory-store.js'
 import { badRequest, fromScimmy } from './errors.js'
-import { normaliseOperations } from './patch-normalise.js'
+import { normaliseOperations, primaries } from './patch-normalise.js'
 import { CORE_GROUP, CORE_USER, ENTERPRISE, SINCH_EXT, groupDefinition, userDefinition } from './setup.js'
 
 export interface SinchProjectView { projectId: string, role: string | null, status: string | null, pendingError: string | null }
@@ -22,7 +22,7 @@ function normaliseBody (body: Json): Json {
   for (const [k, v] of Object.entries(body)) {
     if (v === null) continue
     // Entra sends explicit nulls, also inside multi-valued attributes: a null element is no element.
-    out[k] = Array.isArray(v) ? v.filter((x) => x !== null) : v
+    out[k] = Array.isArray(v) ? primaries(v.filter((x) => x !== null)) : v
   }
   if (typeof out.active === 'string' && /^(true|false)$/i.test(out.active)) out.active = out.active.toLowerCase() === 'true'
   if (typeof out.roles === 'string') {

@@ -532,3 +532,55 @@ describe('Microsoft tutorial and known-issues request samples (Entra provisionin
     expect(read.body.members).toBeUndefined()
   })
 })
+
+describe('what the validators flagged, now accepted', () => {
+  let t: TestApp
+  beforeAll(async () => { t = await buildTestApp() })
+  afterAll(async () => { await t.close() })
+
+  it('Microsoft validator create: "primary": "true" strings inside multi-valued attributes become booleans', async () => {
+    const r = await t.request('POST', `${B}/Users`, {
+      body: {
+        schemas: [U, E], userName: 'reyes@example.com', displayName: 'Reyes', externalId: 'ext-reyes', active: true,
+        emails: [{ primary: 'true', type: 'work', value: 'reyes@example.com' }],
+        phoneNumbers: [{ primary: 'True', type: 'work', value: '30-906-8350' }],
+        addresses: [{ primary: 'true', type: 'work', streetAddress: '70744 May Isle' }]
+      }
+    })
+    expect(r.status, r.text).toBe(201)
+    expect([r.body.emails[0].primary, r.body.phoneNumbers[0].primary, r.body.addresses[0].primary]).toEqual([true, true, true])
+    const id = String(r.body.id)
+    const added = await t.request('PATCH', `${B}/Users/${id}`, patch({ op: 'add', path: 'emails', value: [{ primary: 'False', type: 'home', value: 'home@example.com' }] }))
+    expect(added.status, added.text).toBe(200)
+    expect(added.body.emails.find((e: { type: string }) => e.type === 'home').primary).toBe(false)
+    const replaced = await t.request('PATCH', `${B}/Users/${id}`, patch({ op: 'replace', path: 'emails[type eq "home"].primary', value: 'true' }))
+    expect(replaced.status, replaced.text).toBe(200)
+    expect(replaced.body.emails.find((e: { type: string }) => e.type === 'home').primary).toBe(true)
+  })
+
+  it('Microsoft tutorial: PATCH Add of `manager` with no URN sets the enterprise manager', async () => {
+    const u = await t.request('POST', `${B}/Users`, { body: { schemas: [U], userName: 'managed@example.com' } })
+    const r = await t.request('PATCH', `${B}/Users/${String(u.body.id)}`, patch({ op: 'Add', path: 'manager', value: [{ $ref: 'http://x/scim/Users/00aa', value: '00aa' }] }))
+    expect(r.status, r.text).toBe(200)
+    expect(r.body[E].manager.value).toBe('00aa')
+  })
+
+  it('schema discovery advertises neither password nor display sub-attributes (Entra stops at them); Okta may still send both', async () => {
+    const user = (await t.request('GET', `${B}/Schemas/${U}`)).body as { attributes: Array<{ name: string, subAttributes?: Array<{ name: string }> }> }
+    expect(user.attributes.map((a) => a.name)).not.toContain('password')
+    for (const a of user.attributes) {
+      if (a.subAttributes?.some((s) => s.name === 'value') === true) expect(a.subAttributes.map((s) => s.name), a.name).not.toContain('display')
+    }
+    expect(user.attributes.find((a) => a.name === 'name')?.subAttributes?.map((s) => s.name)).toContain('givenName')
+    const okta = await t.request('POST', `${B}/Users`, { body: { schemas: [U], userName: 'okta@example.com', password: 'S3cret!pass', emails: [{ value: 'okta@example.com', display: 'Okta', primary: true }] } })
+    expect(okta.status).toBe(201)
+    expect(okta.text).not.toContain('S3cret!pass')
+  })
+
+  it('a trailing slash on a collection is the collection (Microsoft reference tests)', async () => {
+    await t.request('POST', `${B}/Users`, { body: { schemas: [U], userName: 'slash@example.com', displayName: 'NFEV' } })
+    const r = await t.request('GET', `${B}/Users/?filter=${q('DisplayName eq "NFEV"')}`)
+    expect(r.status, r.text).toBe(200)
+    expect(r.body.Resources.map((x: { userName: string }) => x.userName)).toEqual(['slash@example.com'])
+  })
+})
