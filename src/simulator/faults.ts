@@ -15,7 +15,7 @@ export type Fault = z.infer<typeof FaultSchema>
 export type FaultDecision = { kind: 'status', status: number } | { kind: 'drop' } | null
 
 /** Mulberry32: a tiny seeded PRNG, so a random-rate fault run repeats exactly. */
-function prng (seed: number): () => number {
+export function prng (seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6D2B79F5) >>> 0

@@ -1,6 +1,8 @@
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../support/app.js'
+import { CORE_GROUP, CORE_USER, ENTERPRISE_USER, ERROR, PATCH_OP, SEARCH_REQUEST, SINCH_USER } from '../support/urns.js'
+import { prng as rng } from '../../src/simulator/faults.js'
 
 /**
  * Malformed and odd requests, many of them generated from a fixed seed: whatever a client sends,
@@ -8,13 +10,7 @@ import { buildTestApp, type TestApp } from '../support/app.js'
  * as the string of the HTTP status, detail) served as application/scim+json. Nothing hangs.
  */
 
-const U = 'urn:ietf:params:scim:schemas:core:2.0:User'
-const G = 'urn:ietf:params:scim:schemas:core:2.0:Group'
-const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
-const SINCH = 'urn:ietf:params:scim:schemas:extension:sinch:2.0:User'
-const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
-const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest'
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error'
+const [U, G, ENT, SINCH, PATCH, SEARCH] = [CORE_USER, CORE_GROUP, ENTERPRISE_USER, SINCH_USER, PATCH_OP, SEARCH_REQUEST]
 const B = '/scim/v2'
 const NO_SUCH_ID = '01900000-0000-7000-8000-000000000000'
 
@@ -34,17 +30,6 @@ interface Req {
 
 interface Outcome { status: number, contentType: string, text: string, body: any }
 
-/** mulberry32: small, fast, and the same sequence on every run. */
-function rng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = a
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
 const pickOf = <T>(r: () => number) => (xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T
 /** A deterministic sample of n items (all of them when there are fewer). */
 function sample<T> (xs: readonly T[], n: number, seed: number): T[] {

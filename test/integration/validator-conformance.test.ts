@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../support/app.js'
+import { CORE_GROUP, CORE_USER, ENTERPRISE_USER, ERROR, LIST_RESPONSE, PATCH_OP } from '../support/urns.js'
 
 /**
  * The request sequences the IdPs' own validators send, replayed in order, asserting what those
@@ -14,12 +15,7 @@ import { buildTestApp, type TestApp } from '../support/app.js'
  */
 
 const B = '/scim/v2'
-const U = 'urn:ietf:params:scim:schemas:core:2.0:User'
-const G = 'urn:ietf:params:scim:schemas:core:2.0:Group'
-const E = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
-const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
-const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse'
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error'
+const [U, G, E, PATCH, LIST] = [CORE_USER, CORE_GROUP, ENTERPRISE_USER, PATCH_OP, LIST_RESPONSE]
 
 type Res = Awaited<ReturnType<TestApp['request']>>
 type Op = { op: string, path?: string, value?: unknown }
