@@ -162,7 +162,6 @@ export function createExecutor (deps: ExecutorDeps): Executor {
     }
   }
 
-
   return { runUser }
 }
 
