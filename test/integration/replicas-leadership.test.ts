@@ -1,9 +1,9 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimulator, type Simulator } from '../../src/simulator/index.js'
-import { eventually, SIM_KEY, TEST_TOKEN } from '../support/bridge.js'
-import { spawnBridge, type ChildBridge } from '../support/child-bridge.js'
-import { freshSchema, PGTEST_URL } from '../support/pg.js'
+import { eventually, SIM_KEY } from '../support/bridge.js'
+import { replicaEnv, spawnBridge, type ChildBridge } from '../support/child-bridge.js'
+import { freshSchema, PGTEST_URL, schemaUrl } from '../support/pg.js'
 
 const INTERVAL_S = 5
 const INTERVAL_MS = INTERVAL_S * 1000
@@ -23,11 +23,7 @@ describe('reconciler leadership across replicas on one PostgreSQL database', () 
     const s = await freshSchema()
     drop = s.drop
     schema = s.schema
-    env = {
-      SINCH_KEY_ID: SIM_KEY.id, SINCH_KEY_SECRET: SIM_KEY.secret, SINCH_API_URL: url, SINCH_AUTH_URL: `${url}/oauth2/token`,
-      SINCH_PROJECT_IDS: 'p1', SCIM_BEARER_TOKEN: TEST_TOKEN,
-      DATABASE_URL: `${PGTEST_URL}?options=-c%20search_path%3D${s.schema}`, LOG_LEVEL: 'warn', RECONCILE_INTERVAL: String(INTERVAL_S)
-    }
+    env = replicaEnv(url, SIM_KEY, schemaUrl(s.schema), { SINCH_PROJECT_IDS: 'p1', RECONCILE_INTERVAL: String(INTERVAL_S) })
     replicas.push(...await Promise.all([spawnBridge(env), spawnBridge(env)]))
     db = new pg.Client({ connectionString: PGTEST_URL })
     await db.connect()

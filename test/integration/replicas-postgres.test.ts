@@ -2,8 +2,8 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimulator, type Simulator } from '../../src/simulator/index.js'
 import { eventually, SimControl, TEST_TOKEN } from '../support/bridge.js'
-import { spawnBridge, type ChildBridge } from '../support/child-bridge.js'
-import { freshSchema, PGTEST_URL } from '../support/pg.js'
+import { replicaEnv, spawnBridge, type ChildBridge } from '../support/child-bridge.js'
+import { freshSchema, PGTEST_URL, schemaUrl } from '../support/pg.js'
 
 const USERS = 500
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User'
@@ -26,11 +26,8 @@ describe('two replicas on one PostgreSQL database', () => {
     const s = await freshSchema()
     drop = s.drop
     schema = s.schema
-    const env = (key: { id: string, secret: string }): Record<string, string> => ({
-      SINCH_KEY_ID: key.id, SINCH_KEY_SECRET: key.secret, SINCH_API_URL: url, SINCH_AUTH_URL: `${url}/oauth2/token`,
-      SINCH_PROJECT_IDS: 'p1,p2', SINCH_DEFAULT_PROJECT_IDS: 'p1', SCIM_BEARER_TOKEN: TEST_TOKEN,
-      DATABASE_URL: `${PGTEST_URL}?options=-c%20search_path%3D${s.schema}`, LOG_LEVEL: 'warn', RECONCILE_INTERVAL: '5', QUEUE_CLAIM_SECONDS: '5'
-    })
+    const env = (key: { id: string, secret: string }): Record<string, string> =>
+      replicaEnv(url, key, schemaUrl(s.schema), { SINCH_PROJECT_IDS: 'p1,p2', SINCH_DEFAULT_PROJECT_IDS: 'p1', RECONCILE_INTERVAL: '5', QUEUE_CLAIM_SECONDS: '5' })
     replicas.push(...await Promise.all(KEYS.map(async (k) => await spawnBridge(env(k)))))
     db = new pg.Client({ connectionString: PGTEST_URL })
     await db.connect()

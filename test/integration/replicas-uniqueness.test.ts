@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimulator, type Simulator } from '../../src/simulator/index.js'
 import { SIM_KEY, TEST_TOKEN } from '../support/bridge.js'
-import { spawnBridge, type ChildBridge } from '../support/child-bridge.js'
-import { freshSchema, PGTEST_URL } from '../support/pg.js'
+import { replicaEnv, spawnBridge, type ChildBridge } from '../support/child-bridge.js'
+import { freshSchema, schemaUrl } from '../support/pg.js'
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const ROUNDS = 20
@@ -16,11 +16,7 @@ describe('uniqueness across two replicas on one PostgreSQL database, over HTTP',
     const url = await sim.listen(0)
     const s = await freshSchema()
     drop = s.drop
-    const env = {
-      SINCH_KEY_ID: SIM_KEY.id, SINCH_KEY_SECRET: SIM_KEY.secret, SINCH_API_URL: url, SINCH_AUTH_URL: `${url}/oauth2/token`,
-      SINCH_PROJECT_IDS: 'p1,p2', SINCH_DEFAULT_PROJECT_IDS: 'p1,p2', SCIM_BEARER_TOKEN: TEST_TOKEN,
-      DATABASE_URL: `${PGTEST_URL}?options=-c%20search_path%3D${s.schema}`, LOG_LEVEL: 'warn', RECONCILE_INTERVAL: '3600'
-    }
+    const env = replicaEnv(url, SIM_KEY, schemaUrl(s.schema), { SINCH_PROJECT_IDS: 'p1,p2', SINCH_DEFAULT_PROJECT_IDS: 'p1,p2', RECONCILE_INTERVAL: '3600' })
     replicas.push(...await Promise.all([spawnBridge(env), spawnBridge(env)]))
   })
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { TEST_TOKEN } from './bridge.js'
 
 export const CLI = resolve(import.meta.dirname, '../../dist/cli/index.js')
 
@@ -39,5 +40,13 @@ export async function spawnBridge (env: Record<string, string>): Promise<ChildBr
       child.once('exit', (code) => resolveExit(code))
       child.kill(signal)
     })
+  }
+}
+
+/** The environment of a bridge process against a simulator at `simUrl` (Sinch key, SCIM token, quiet logs) plus `extra`. */
+export function replicaEnv (simUrl: string, key: { id: string, secret: string }, databaseUrl: string, extra: Record<string, string>): Record<string, string> {
+  return {
+    SINCH_KEY_ID: key.id, SINCH_KEY_SECRET: key.secret, SINCH_API_URL: simUrl, SINCH_AUTH_URL: `${simUrl}/oauth2/token`,
+    SCIM_BEARER_TOKEN: TEST_TOKEN, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', ...extra
   }
 }

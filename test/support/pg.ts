@@ -20,3 +20,6 @@ export async function freshSchema (): Promise<{ schema: string, drop: () => Prom
     }
   }
 }
+
+/** A DATABASE_URL for a bridge process that works inside `schema` of the test database. */
+export const schemaUrl = (schema: string): string => `${PGTEST_URL}?options=-c%20search_path%3D${schema}`
