@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import { z } from 'zod'
+import { InviteRewriteSchema, RefusedInviteSchema } from './invite-quirks.js'
 
 export const BucketSchema = z.object({ capacity: z.number().positive(), refillPerSec: z.number().positive() })
 export type Bucket = z.infer<typeof BucketSchema>
@@ -28,7 +29,9 @@ export const KnobsSchema = z.object({
   includeTotalSize: z.boolean().default(false),
   inviteStatus: z.union([z.literal(200), z.literal(201)]).default(201),
   deleteStyle: z.union([z.literal(204), z.literal(200)]).default(204),
-  requestLog: z.boolean().default(true)
+  requestLog: z.boolean().default(true),
+  inviteEmailRewrite: InviteRewriteSchema.default('none'),
+  refuseInvites: z.array(RefusedInviteSchema).default([])
 })
 export type Knobs = z.infer<typeof KnobsSchema>
 

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { settle, type SimContext } from './context.js'
 import { fieldViolation } from './errors.js'
 import { guarded, type Outcome } from './guard.js'
+import { refusesInvite, rewriteInviteEmail } from './invite-quirks.js'
 import { memberJson, ROLES, type Member, type Role } from './state.js'
 
 type P = { Params: { project: string, userId: string } }
@@ -41,13 +42,15 @@ function invite (ctx: SimContext, keyId: string, projectId: string, raw: unknown
   if (typeof b.email !== 'string' || !EMAIL.test(b.email)) return { status: 400, error: 'Invalid email address', details: [fieldViolation('email', 'must be a valid email address')] }
   if (typeof b.role !== 'string' || !ROLES.includes(b.role as Role)) return { status: 400, error: 'Invalid role', details: [fieldViolation('role', `must be one of ${ROLES.join(', ')}`)] }
   if (b.role === 'OWNER' && ctx.keys.get(keyId)?.ownerCapable !== true) return { status: 403, error: 'Access key may not grant OWNER' }
+  if (refusesInvite(ctx.knobs.refuseInvites, projectId, b.email)) return { status: 400, error: 'Invalid email address', details: [fieldViolation('email', 'this address cannot be invited')] }
+  const email = rewriteInviteEmail(b.email, ctx.knobs.inviteEmailRewrite)
   const project = ctx.state.project(projectId)
-  const existing = project?.byEmail.get(b.email.toLowerCase())
+  const existing = project?.byEmail.get(email.toLowerCase())
   if (existing !== undefined) {
     const details = ctx.knobs.includeResourceName ? [{ '@type': 'type.googleapis.com/google.rpc.ResourceInfo', resourceType: 'member', resourceName: `projects/${projectId}/members/${existing.userId}` }] : []
     return { status: 409, error: `Member ${b.email} already exists`, details }
   }
-  const m = ctx.state.addMember(projectId, { email: b.email, role: b.role as Role, status: 'PENDING', ...(typeof b.display_name === 'string' ? { displayName: b.display_name } : {}) }, ctx.clock.now())
+  const m = ctx.state.addMember(projectId, { email, role: b.role as Role, status: 'PENDING', ...(typeof b.display_name === 'string' ? { displayName: b.display_name } : {}) }, ctx.clock.now())
   const json = memberJson(m)
   if (ctx.knobs.omitUserIdOnInvite) delete json.user_id
   return { status: ctx.knobs.inviteStatus, body: json }
