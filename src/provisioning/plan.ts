@@ -31,20 +31,29 @@ export interface PlanInput {
  */
 export function planUser (input: PlanInput): Plan {
   const ops: Op[] = []
+  const moved: Op[] = []
   const notes: PlanNote[] = []
   for (const [projectId, want] of input.desired.projects) {
-    planProject(input, projectId, want, ops, notes)
+    planProject(input, projectId, want, ops, moved, notes)
   }
-  return { ops, notes }
+  // Members under an old address go last, after every project's invite: the executor stops at
+  // the first refusal, so a refused new address (in any project) leaves all old access in place.
+  return { ops: [...ops, ...moved], notes }
 }
 
-function planProject (input: PlanInput, projectId: string, want: Desired, ops: Op[], notes: PlanNote[]): void {
+function planProject (input: PlanInput, projectId: string, want: Desired, ops: Op[], moved: Op[], notes: PlanNote[]): void {
   const email = input.desired.email
   const mine = input.managed.filter((m) => m.projectId === projectId)
   const current = email === null ? undefined : mine.find((m) => m.email === email)
-  // Members under an email the user no longer has: the identity moved, so the old one goes.
-  for (const stale of mine.filter((m) => m !== current)) {
-    removeOrProtect(input, stale, `identity email changed (${want.rule})`, ops, notes)
+  // Members under an email the user no longer has: the identity moved, so the old one goes —
+  // but only once Sinch holds the new one. While the new address still has to be invited, the
+  // old member stays: removing it first would leave the user without access if Sinch refuses
+  // the new address (and re-inviting the old one would turn an ACTIVE member back to PENDING).
+  const awaitingNew = want.kind === 'member' && email !== null && current === undefined
+  if (!awaitingNew) {
+    for (const stale of mine.filter((m) => m !== current)) {
+      removeOrProtect(input, stale, `identity email changed (${want.rule})`, moved, notes)
+    }
   }
   if (want.kind === 'none') {
     if (current !== undefined) removeOrProtect(input, current, want.rule, ops, notes)

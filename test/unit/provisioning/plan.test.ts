@@ -85,9 +85,15 @@ describe('planUser', () => {
     expect(kinds(plan({ desired: desired({ p1: want, p2: want }), managed: [known({ role: 'ADMIN' })] }))).toEqual(['role:p1:ADMIN->READONLY'])
   })
 
-  it('moves the membership when the identity email changes: remove the old, invite the new', () => {
-    const p = plan({ desired: desired({ p1: member('MEMBER') }, 'new@example.com'), managed: [known({ email: 'old@example.com' })] })
-    expect(p.ops.map((o) => `${o.kind}:${o.email}`)).toEqual(['remove:old@example.com', 'invite:new@example.com'])
+  it('moves the membership when the identity email changes: invite the new first, remove the old once Sinch holds the new', () => {
+    const old = [known({ email: 'old@example.com' }), known({ projectId: 'p2', email: 'old@example.com', sinchUserId: 's2' })]
+    const first = plan({ desired: desired({ p1: member('MEMBER'), p2: member('MEMBER') }, 'new@example.com'), managed: old })
+    expect(first.ops.map((o) => `${o.kind}:${o.projectId}:${o.email}`)).toEqual(['invite:p1:new@example.com', 'invite:p2:new@example.com'])
+    // p1 took the new address, p2 not yet: only p1's old member goes, after everything else.
+    const second = plan({ desired: desired({ p1: member('MEMBER'), p2: member('MEMBER') }, 'new@example.com'), managed: [...old, known({ email: 'new@example.com', status: 'PENDING' })] })
+    expect(second.ops.map((o) => `${o.kind}:${o.projectId}:${o.email}`)).toEqual(['invite:p2:new@example.com', 'remove:p1:old@example.com'])
+    // Access no longer wanted: the old member goes at once, there is nothing to wait for.
+    expect(kinds(plan({ desired: desired({ p1: none }, 'new@example.com'), managed: [old[0] as KnownMember] }))).toEqual(['remove:p1'])
   })
 
   it('invites with the email as the IdP spelled it', () => {
