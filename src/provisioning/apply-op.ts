@@ -1,6 +1,7 @@
 import type { KnownMember, ProvisioningStore } from '../store/types.js'
 import type { Op } from './plan.js'
 import type { SinchMemberView, SinchPort } from './ports.js'
+import { addressKey } from '../store/address-key.js'
 
 export interface ApplyContext {
   userId: string
@@ -10,7 +11,7 @@ export interface ApplyContext {
 }
 
 function toKnown (m: SinchMemberView, userId: string, origin: 'invited' | 'adopted', seenAt: string): KnownMember {
-  return { projectId: m.projectId, email: m.email.toLowerCase(), sinchUserId: m.userId, role: m.role, status: m.status, scimUserId: userId, origin, seenAt }
+  return { projectId: m.projectId, email: addressKey(m.email), sinchUserId: m.userId, role: m.role, status: m.status, scimUserId: userId, origin, seenAt }
 }
 
 /** Resolves the Sinch user id of a known member, listing when the bridge never learnt it. */
@@ -29,7 +30,7 @@ export async function applyOp (ctx: ApplyContext, op: Op): Promise<'invite' | 'a
   // call was in flight may not have seen its effect, and must not judge (sweep) this row by it.
   const seenAt = (): string => ctx.now().toISOString()
   const origin = async (): Promise<'invited' | 'adopted'> =>
-    (await ctx.store.listKnownMembers({ projectId: op.projectId, email: op.email.toLowerCase() }))[0]?.origin ?? 'adopted'
+    (await ctx.store.listKnownMembers({ projectId: op.projectId, email: op.email }))[0]?.origin ?? 'adopted'
   switch (op.kind) {
     case 'invite': {
       const { member, adopted } = await ctx.sinch.invite(op.projectId, { email: op.email, role: op.role })
@@ -46,7 +47,7 @@ export async function applyOp (ctx: ApplyContext, op: Op): Promise<'invite' | 'a
     case 'unsuspend': {
       const id = await memberId(ctx, op)
       if (id === null) {
-        await ctx.store.deleteKnownMember(op.projectId, op.email.toLowerCase())
+        await ctx.store.deleteKnownMember(op.projectId, op.email)
         return 'gone'
       }
       const patch = op.kind === 'role' ? { role: op.to } : { status: op.kind === 'suspend' ? 'SUSPENDED' as const : 'ACTIVE' as const }
@@ -57,7 +58,7 @@ export async function applyOp (ctx: ApplyContext, op: Op): Promise<'invite' | 'a
     case 'remove': {
       const id = await memberId(ctx, op)
       if (id !== null) await ctx.sinch.removeMember(op.projectId, id)
-      await ctx.store.deleteKnownMember(op.projectId, op.email.toLowerCase())
+      await ctx.store.deleteKnownMember(op.projectId, op.email)
       return 'remove'
     }
   }

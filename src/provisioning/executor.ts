@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { AuditEntry, KnownMember, OpState, ProvisioningStore, SubjectReader } from '../store/types.js'
 import type { PermanentRejection } from './hook.js'
+import { addressKey } from '../store/address-key.js'
 import { applyOp } from './apply-op.js'
 import { planUser, type Op, type PlanNote } from './plan.js'
 import { classify, describeError, type SinchPort } from './ports.js'
@@ -93,14 +94,14 @@ export function createExecutor (deps: ExecutorDeps): Executor {
         try {
           const action = await applyOp({ userId, sinch: deps.sinch, store: deps.store, now }, op)
           if (action !== 'gone') await audit(userId, op, action, 'ok', null, started)
-          if (action === 'remove') freed.add(op.email.toLowerCase())
+          if (action === 'remove') freed.add(addressKey(op.email))
           log.info({ userId, projectId: op.projectId, op: op.kind, action }, 'sinch change applied')
         } catch (err) {
           const kind = classify(err)
           const detail = describeError(err)
           if (kind === 'not_found') {
             // Removed in Sinch behind our back: forget it and let the next round re-plan.
-            await deps.store.deleteKnownMember(op.projectId, op.email.toLowerCase())
+            await deps.store.deleteKnownMember(op.projectId, op.email)
             continue
           }
           failedProjects.add(op.projectId)

@@ -1,5 +1,6 @@
 import type { Role } from '../config/schema.js'
 import type { EmailValue, ProvisioningSubject } from '../store/types.js'
+import { addressKey } from '../store/address-key.js'
 import type { GroupMapping } from './mapping-file.js'
 import { highestRole, roleRank } from './roles.js'
 import { ROLES } from '../config/schema.js'
@@ -22,7 +23,7 @@ export type Desired =
   | { kind: 'readonly', rule: string }
 
 export interface DesiredAccess {
-  /** Lower-cased identity email, or null when the user has no usable email (nothing can be granted). */
+  /** Identity email in the address normal form (addressKey), or null when the user has no usable email (nothing can be granted). */
   email: string | null
   /** The email as the IdP spelled it, sent to Sinch on invite. */
   emailAsSent: string | null
@@ -87,7 +88,7 @@ function offboarded (subject: ProvisioningSubject, rules: RulesConfig): Desired 
  */
 export function desiredAccess (subject: ProvisioningSubject, rules: RulesConfig): DesiredAccess {
   const emailAsSent = identityEmail(subject.emails, subject.userName)
-  const email = emailAsSent?.toLowerCase() ?? null
+  const email = emailAsSent === null ? null : addressKey(emailAsSent)
   const projects = new Map<string, Desired>()
   const active = subject.active && !subject.deleted
   if (!active || email === null) {

@@ -1,5 +1,6 @@
 import type { KnownMember, ProvisioningStore, SubjectReader } from '../store/types.js'
 import type { SinchPort } from '../provisioning/ports.js'
+import { addressKey } from '../store/address-key.js'
 import { planUser, type Op, type PlanNote } from '../provisioning/plan.js'
 import { desiredAccess, type RulesConfig } from '../provisioning/rules.js'
 
@@ -20,7 +21,7 @@ export async function dryRunReconcile (deps: { store: ProvisioningStore & Subjec
   for (const projectId of deps.rules.managedProjects) {
     const stored = new Map((await deps.store.listKnownMembers({ projectId })).map((m) => [m.email, m]))
     for await (const m of deps.sinch.listMembers(projectId)) {
-      const email = m.email.toLowerCase()
+      const email = addressKey(m.email)
       const before = stored.get(email)
       const km: KnownMember = { projectId, email, sinchUserId: m.userId, role: m.role, status: m.status, scimUserId: before?.scimUserId ?? null, origin: before?.origin ?? null, seenAt: '' }
       if (!byEmail.has(email)) byEmail.set(email, new Map())

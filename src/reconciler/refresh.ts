@@ -1,5 +1,6 @@
 import type { KnownMember, ProvisioningStore } from '../store/types.js'
 import type { SinchMemberView, SinchPort } from '../provisioning/ports.js'
+import { addressKey } from '../store/address-key.js'
 
 export interface ProjectRefresh {
   projectId: string
@@ -30,10 +31,10 @@ export async function refreshProject (projectId: string, sinch: SinchPort, store
   const opts = signal === undefined ? undefined : { signal }
   let chunk: SinchMemberView[] = []
   const flush = async (): Promise<void> => {
-    const known = new Map((await store.knownMembersIn(projectId, chunk.map((m) => m.email.toLowerCase()))).map((m) => [m.email, m]))
+    const known = new Map((await store.knownMembersIn(projectId, chunk.map((m) => addressKey(m.email)))).map((m) => [m.email, m]))
     const changed: KnownMember[] = []
     for (const m of chunk) {
-      const before = known.get(m.email.toLowerCase())
+      const before = known.get(addressKey(m.email))
       const next = merge(projectId, m, before, seenAt)
       compare(out, m, before, next)
       if (before === undefined || before.role !== next.role || before.status !== next.status || before.sinchUserId !== next.sinchUserId) changed.push(next)
@@ -42,7 +43,7 @@ export async function refreshProject (projectId: string, sinch: SinchPort, store
     chunk = []
   }
   for await (const m of sinch.listMembers(projectId, opts)) {
-    const email = m.email.toLowerCase()
+    const email = addressKey(m.email)
     if (seen.has(email)) continue
     seen.add(email)
     chunk.push(m)
@@ -82,7 +83,7 @@ function compare (out: ProjectRefresh, m: SinchMemberView, before: KnownMember |
 function merge (projectId: string, m: SinchMemberView, before: KnownMember | undefined, seenAt: string): KnownMember {
   return {
     projectId,
-    email: m.email.toLowerCase(),
+    email: addressKey(m.email),
     sinchUserId: m.userId,
     role: m.role,
     status: m.status,

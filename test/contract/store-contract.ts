@@ -165,6 +165,23 @@ export function storeContract (name: string, open: () => Promise<{ store: Store,
       await store.close()
     })
 
+    it('keys known members and the audit by one address normal form (case, NFC, white space), whichever spelling is written or asked', async () => {
+      const { store } = await open()
+      const nfd = ' Jose\u0301@Y.io'
+      const nfc = 'jos\u00e9@y.io'
+      const km = { projectId: 'p1', email: nfd, sinchUserId: 's1', role: 'MEMBER' as const, status: 'PENDING' as const, scimUserId: 'u1', origin: 'invited' as const, seenAt: '2026-01-01T00:00:00Z' }
+      await store.upsertKnownMember(km)
+      await store.upsertKnownMembers([{ ...km, email: nfc.toUpperCase(), status: 'ACTIVE', seenAt: '2026-01-01T00:00:01Z' }])
+      expect((await store.listKnownMembers({ projectId: 'p1' })).map((m) => [m.email, m.status])).toEqual([[nfc, 'ACTIVE']])
+      expect(await store.listKnownMembers({ email: nfd })).toHaveLength(1)
+      expect(await store.knownMembersIn('p1', [nfd])).toHaveLength(1)
+      await store.appendAudit({ at: '2026-01-01T00:00:02Z', scimUserId: 'u1', email: nfd, projectId: 'p1', action: 'invite', fromRole: null, toRole: 'MEMBER', rule: 'r', outcome: 'ok', detail: null, durationMs: 1 })
+      expect((await store.listAudit({ email: nfc, limit: 5 })).map((a) => a.email)).toEqual([nfc])
+      await store.deleteKnownMember('p1', nfd)
+      expect(await store.listKnownMembers({})).toEqual([])
+      await store.close()
+    })
+
     it('managed members a page at a time with their total, email search, and op states beyond any list cap', async () => {
       const { store } = await open()
       const at = '2026-01-01T00:00:00.000Z'

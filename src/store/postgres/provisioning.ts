@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { AuditEntry, KnownMember, OpState, ProvisioningStore, QueueEntry } from '../types.js'
 import { PG_ENQUEUE, inTransaction } from './pool.js'
+import { addressKey } from '../address-key.js'
 
 interface KnownRow { project_id: string, email_lc: string, sinch_user_id: string | null, role: KnownMember['role'], status: KnownMember['status'], scim_user_id: string | null, origin: KnownMember['origin'], seen_at: string }
 const toKnown = (r: KnownRow): KnownMember => ({ projectId: r.project_id, email: r.email_lc, sinchUserId: r.sinch_user_id, role: r.role, status: r.status, scimUserId: r.scim_user_id, origin: r.origin, seenAt: r.seen_at })
@@ -24,7 +25,7 @@ function filters (f: Record<string, string | undefined>, columns: Record<string,
   for (const [k, col] of Object.entries(columns)) {
     const v = f[k]
     if (v === undefined) continue
-    params.push(col === 'email_lc' || col === 'email' ? v.toLowerCase() : v)
+    params.push(col === 'email_lc' || col === 'email' ? addressKey(v) : v)
     conds.push(col === 'at' ? `at >= $${params.length}` : `${col} = $${params.length}`)
   }
   return { sql: conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : '', params }
@@ -35,7 +36,7 @@ export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningSto
   const upsertKnown = async (ms: KnownMember[], sql = UPSERT_KNOWN): Promise<void> => {
     if (ms.length === 0) return
     const col = <K extends keyof KnownMember>(k: K): unknown[] => ms.map((m) => m[k])
-    await pool.query(sql, [col('projectId'), ms.map((m) => m.email.toLowerCase()), col('sinchUserId'), col('role'), col('status'), col('scimUserId'), col('origin'), col('seenAt')])
+    await pool.query(sql, [col('projectId'), ms.map((m) => addressKey(m.email)), col('sinchUserId'), col('role'), col('status'), col('scimUserId'), col('origin'), col('seenAt')])
   }
   return {
     enqueue: async (ids, dueAt) => { if (ids.length > 0) await pool.query(PG_ENQUEUE, [[...new Set(ids)], dueAt ?? new Date().toISOString()]) },
@@ -74,16 +75,16 @@ export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningSto
     upsertKnownMember: async (m) => { await upsertKnown([m]) },
     upsertKnownMembers: async (ms) => { for (let i = 0; i < ms.length; i += 1000) await upsertKnown(ms.slice(i, i + 1000), MERGE_LISTED) },
     deleteKnownMember: async (projectId, email, seenBefore) => {
-      await pool.query('DELETE FROM known_members WHERE project_id = $1 AND email_lc = $2 AND ($3::text IS NULL OR seen_at < $3)', [projectId, email.toLowerCase(), seenBefore ?? null])
+      await pool.query('DELETE FROM known_members WHERE project_id = $1 AND email_lc = $2 AND ($3::text IS NULL OR seen_at < $3)', [projectId, addressKey(email), seenBefore ?? null])
     },
     listKnownMembers: async (f = {}) => {
       const w = filters(f, { projectId: 'project_id', scimUserId: 'scim_user_id', email: 'email_lc' })
       return (await pool.query<KnownRow>(`SELECT * FROM known_members${w.sql} ORDER BY project_id, email_lc`, w.params)).rows.map(toKnown)
     },
     knownMembersIn: async (projectId, emails) =>
-      (await pool.query<KnownRow>('SELECT * FROM known_members WHERE project_id = $1 AND email_lc = ANY($2::text[])', [projectId, emails])).rows.map(toKnown),
+      (await pool.query<KnownRow>('SELECT * FROM known_members WHERE project_id = $1 AND email_lc = ANY($2::text[])', [projectId, emails.map(addressKey)])).rows.map(toKnown),
     managedMembers: async (projectId, o) => {
-      const needle = o.emailContains?.toLowerCase() ?? ''
+      const needle = addressKey(o.emailContains ?? '')
       const [count, page] = await Promise.all([
         pool.query<{ n: string }>('SELECT count(*) AS n FROM known_members WHERE project_id = $1 AND scim_user_id IS NOT NULL AND strpos(email_lc, $2) > 0', [projectId, needle]),
         pool.query<KnownRow>('SELECT * FROM known_members WHERE project_id = $1 AND scim_user_id IS NOT NULL AND strpos(email_lc, $2) > 0 ORDER BY email_lc LIMIT $3', [projectId, needle, o.limit])
@@ -117,7 +118,7 @@ export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningSto
     },
     appendAudit: async (e) => {
       await pool.query('INSERT INTO audit (at, scim_user_id, email, project_id, action, from_role, to_role, rule, outcome, detail, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
-        [e.at, e.scimUserId, e.email.toLowerCase(), e.projectId, e.action, e.fromRole, e.toRole, e.rule, e.outcome, e.detail, e.durationMs])
+        [e.at, e.scimUserId, addressKey(e.email), e.projectId, e.action, e.fromRole, e.toRole, e.rule, e.outcome, e.detail, e.durationMs])
     },
     listAudit: async (f) => {
       const w = filters({ scimUserId: f.scimUserId, projectId: f.projectId, email: f.email, since: f.since }, { scimUserId: 'scim_user_id', projectId: 'project_id', email: 'email', since: 'at' })

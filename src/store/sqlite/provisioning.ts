@@ -2,12 +2,16 @@ import type { AuditEntry, KnownMember, OpState, ProvisioningStore, QueueEntry } 
 import type { SqliteDatabase } from './database.js'
 import { SQLITE_ENQUEUE } from './queue-sql.js'
 import type { WriteBatcher } from './batch.js'
+import { addressKey } from '../address-key.js'
 
 interface KnownRow { project_id: string, email_lc: string, sinch_user_id: string | null, role: KnownMember['role'], status: KnownMember['status'], scim_user_id: string | null, origin: KnownMember['origin'], seen_at: string }
 const toKnown = (r: KnownRow): KnownMember => ({ projectId: r.project_id, email: r.email_lc, sinchUserId: r.sinch_user_id, role: r.role, status: r.status, scimUserId: r.scim_user_id, origin: r.origin, seenAt: r.seen_at })
 
 interface AuditRow { id: number, at: string, scim_user_id: string | null, email: string, project_id: string, action: AuditEntry['action'], from_role: AuditEntry['fromRole'], to_role: AuditEntry['toRole'], rule: string, outcome: AuditEntry['outcome'], detail: string | null, duration_ms: number }
 const toAudit = (r: AuditRow): AuditEntry => ({ id: r.id, at: r.at, scimUserId: r.scim_user_id, email: r.email, projectId: r.project_id, action: r.action, fromRole: r.from_role, toRole: r.to_role, rule: r.rule, outcome: r.outcome, detail: r.detail, durationMs: r.duration_ms })
+
+/** Known members are keyed by the one address normal form, whoever wrote them. */
+const keyed = (m: KnownMember): KnownMember => ({ ...m, email: addressKey(m.email) })
 
 export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteBatcher = async (fn) => fn()): ProvisioningStore {
   const st = {
@@ -66,7 +70,7 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
   const complete = db.transaction((userId: string, generation: number) => {
     if (st.complete.run(userId, generation).changes === 0) st.unclaim.run(userId)
   })
-  const upsertMany = db.transaction((ms: KnownMember[]) => { for (const m of ms) st.mergeListed.run(m) })
+  const upsertMany = db.transaction((ms: KnownMember[]) => { for (const m of ms) st.mergeListed.run(keyed(m)) })
   const enqueueMany = db.transaction((ids: string[], at: string) => { for (const userId of ids) st.enqueue.run({ userId, now: at, dueAt: at }) })
 
   return {
@@ -84,24 +88,24 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
       const r = st.depth.get() as { depth: number, oldest: string | null }
       return { depth: r.depth, oldestEnqueuedAt: r.oldest }
     },
-    upsertKnownMember: async (m) => { await write(() => st.upsertKnown.run(m)) },
+    upsertKnownMember: async (m) => { await write(() => st.upsertKnown.run(keyed(m))) },
     upsertKnownMembers: async (ms) => { await write(() => upsertMany(ms)) },
     deleteKnownMember: async (projectId, email, seenBefore) => {
       const before = seenBefore ?? null
-      await write(() => st.deleteKnown.run(projectId, email.toLowerCase(), before, before))
+      await write(() => st.deleteKnown.run(projectId, addressKey(email), before, before))
     },
     listKnownMembers: async (f = {}) => {
       const conds: string[] = []
       const p: unknown[] = []
       if (f.projectId !== undefined) { conds.push('project_id = ?'); p.push(f.projectId) }
       if (f.scimUserId !== undefined) { conds.push('scim_user_id = ?'); p.push(f.scimUserId) }
-      if (f.email !== undefined) { conds.push('email_lc = ?'); p.push(f.email.toLowerCase()) }
+      if (f.email !== undefined) { conds.push('email_lc = ?'); p.push(addressKey(f.email)) }
       const sql = `SELECT * FROM known_members${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY project_id, email_lc`
       return (db.prepare(sql).all(...p) as KnownRow[]).map(toKnown)
     },
-    knownMembersIn: async (projectId, emails) => (st.knownIn.all(projectId, JSON.stringify(emails)) as KnownRow[]).map(toKnown),
+    knownMembersIn: async (projectId, emails) => (st.knownIn.all(projectId, JSON.stringify(emails.map(addressKey))) as KnownRow[]).map(toKnown),
     managedMembers: async (projectId, o) => {
-      const needle = o.emailContains?.toLowerCase() ?? ''
+      const needle = addressKey(o.emailContains ?? '')
       return {
         total: st.managedCount.get(projectId, needle) as number,
         members: (st.managedPage.all(projectId, needle, o.limit) as KnownRow[]).map(toKnown)
@@ -126,13 +130,13 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
         ops: st.openOpsOfUsers.all(ids) as OpState[]
       }
     },
-    appendAudit: async (e) => { await write(() => st.audit.run({ ...e, email: e.email.toLowerCase() })) },
+    appendAudit: async (e) => { await write(() => st.audit.run({ ...e, email: addressKey(e.email) })) },
     listAudit: async (f) => {
       const conds: string[] = []
       const p: unknown[] = []
       if (f.scimUserId !== undefined) { conds.push('scim_user_id = ?'); p.push(f.scimUserId) }
       if (f.projectId !== undefined) { conds.push('project_id = ?'); p.push(f.projectId) }
-      if (f.email !== undefined) { conds.push('email = ?'); p.push(f.email.toLowerCase()) }
+      if (f.email !== undefined) { conds.push('email = ?'); p.push(addressKey(f.email)) }
       if (f.since !== undefined) { conds.push('at >= ?'); p.push(f.since) }
       const rows = db.prepare(`SELECT * FROM audit${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(...p, f.limit) as AuditRow[]
       return rows.map(toAudit)
