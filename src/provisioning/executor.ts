@@ -3,6 +3,7 @@ import type { AuditEntry, KnownMember, OpState, ProvisioningStore, SubjectReader
 import type { PermanentRejection } from './hook.js'
 import { addressKey } from '../store/address-key.js'
 import { applyOp } from './apply-op.js'
+import { isParked, opSignature, PARK_AFTER, parkedDetail, stallDetail, stallsSoFar } from './no-progress.js'
 import { planUser, type Op, type PlanNote } from './plan.js'
 import { classify, describeError, type SinchPort } from './ports.js'
 import { desiredAccess, type RulesConfig } from './rules.js'
@@ -70,10 +71,36 @@ export function createExecutor (deps: ExecutorDeps): Executor {
     })
   }
 
+  /**
+   * The same change planned again after Sinch accepted it in this run: Sinch and the bridge
+   * disagree about what it holds (an address Sinch keeps in another spelling never matches), and
+   * applying it again would loop. The run stops for that project; after PARK_AFTER such runs in a
+   * row the change is parked as a failed change, logged once, and no longer sent to Sinch.
+   * Returns the retry reason, or null once parked.
+   */
+  async function noProgress (userId: string, op: Op, before: OpState | undefined): Promise<string | null> {
+    const run = stallsSoFar(op, before) + 1
+    const at = now().toISOString()
+    if (run < PARK_AFTER) {
+      const detail = stallDetail(op, run)
+      log.info({ userId, projectId: op.projectId, op: op.kind, run }, 'sinch change made no progress; will retry')
+      await deps.store.setOpState({ userId, projectId: op.projectId, state: 'pending', lastError: detail, attempts: 1, updatedAt: at })
+      return detail
+    }
+    const detail = parkedDetail(op)
+    log.warn({ userId, projectId: op.projectId, op: op.kind }, detail)
+    await audit(userId, op, auditAction(op), 'failed', detail, Date.now())
+    await deps.store.setOpState({ userId, projectId: op.projectId, state: 'failed', lastError: detail, attempts: 1, updatedAt: at })
+    return null
+  }
+
   async function runUser (userId: string, options: RunOptions = {}): Promise<UserOutcome> {
     const rejections: PermanentRejection[] = []
     const failedProjects = new Set<string>()
     const freed = new Set<string>()
+    const previous = new Map((await deps.store.listOpStates({ userId })).map((o) => [o.projectId, o]))
+    const applied = new Set<string>()
+    let stalled: string | null = null
     let transient: string | null = null
     let notes: PlanNote[] = []
     let converged = false
@@ -90,9 +117,17 @@ export function createExecutor (deps: ExecutorDeps): Executor {
       }
       for (const [i, op] of ops.entries()) {
         if (failedProjects.has(op.projectId)) continue
+        const before = previous.get(op.projectId)
+        const signature = opSignature(op)
+        if (isParked(op, before) || applied.has(signature)) {
+          failedProjects.add(op.projectId)
+          if (!isParked(op, before)) stalled = await noProgress(userId, op, before) ?? stalled
+          continue
+        }
         const started = Date.now()
         try {
           const action = await applyOp({ userId, sinch: deps.sinch, store: deps.store, now }, op)
+          applied.add(signature)
           if (action !== 'gone') await audit(userId, op, action, 'ok', null, started)
           if (action === 'remove') freed.add(addressKey(op.email))
           log.info({ userId, projectId: op.projectId, op: op.kind, action }, 'sinch change applied')
@@ -119,10 +154,10 @@ export function createExecutor (deps: ExecutorDeps): Executor {
       }
       if (rejections.length > 0 && options.stopOnRejection === true) break
     }
-    const previous = new Map((await deps.store.listOpStates({ userId })).map((o) => [o.projectId, o]))
     await recordNotes(userId, notes, failedProjects, previous)
     await recordDone(userId, failedProjects, previous)
     await wakeWaiting(userId, freed)
+    if (transient === null) transient = stalled
     if (!converged && transient === null && rejections.length === 0) transient = 'plan did not converge; will re-plan'
     if (transient !== null) return { status: 'retry', rejections, notes, error: transient }
     return { status: rejections.length > 0 ? 'rejected' : 'done', rejections, notes, error: rejections[0]?.detail ?? null }
