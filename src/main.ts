@@ -55,6 +55,7 @@ export function rulesFrom (config: Config): RulesConfig {
     defaultRole: config.projects.defaultRole,
     allowOwner: config.allowOwner,
     deactivateAction: config.deactivateAction,
+    adoptExisting: config.adoptExisting,
     mapping: config.mappingFile === undefined ? null : loadMappingFile(config.mappingFile, config.projects.managed)
   }
 }

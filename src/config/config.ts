@@ -1,4 +1,4 @@
-import type { Env, Role } from './schema.js'
+import type { AdoptPolicy, Env, Role } from './schema.js'
 
 export const SANDBOX_PROJECT_IDS = ['demo-project', 'demo-sandbox'] as const
 
@@ -29,6 +29,7 @@ export interface Config {
   mappingFile: string | undefined
   allowOwner: boolean
   deactivateAction: 'remove' | 'suspend' | 'readonly'
+  adoptExisting: AdoptPolicy
   databaseUrl: string
   dataDir: string
   reconcileIntervalSeconds: number
@@ -70,6 +71,7 @@ export function toConfig (env: Env): Config {
     mappingFile: env.MAPPING_FILE,
     allowOwner: env.ALLOW_OWNER,
     deactivateAction: env.DEACTIVATE_ACTION,
+    adoptExisting: env.ADOPT_EXISTING,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     // The sandbox reconciles often so a newcomer sees an accepted invite turn ACTIVE within seconds.

@@ -4,6 +4,10 @@ export const ROLES = ['READONLY', 'MEMBER', 'ADMIN', 'OWNER'] as const
 export const RoleSchema = z.enum(ROLES)
 export type Role = z.infer<typeof RoleSchema>
 
+/** ADOPT_EXISTING: whether a Sinch member the bridge did not create may be taken over (see provisioning/adoption.ts). */
+export const ADOPT_POLICIES = ['never', 'same-or-lower-role', 'always'] as const
+export type AdoptPolicy = typeof ADOPT_POLICIES[number]
+
 const bool = (def: boolean) =>
   z
     .string()
@@ -64,6 +68,7 @@ export const EnvSchema = z
     MAPPING_FILE: z.string().trim().min(1).optional(),
     ALLOW_OWNER: bool(false),
     DEACTIVATE_ACTION: z.enum(['remove', 'suspend', 'readonly']).optional().default('remove'),
+    ADOPT_EXISTING: z.enum(ADOPT_POLICIES).optional().default('same-or-lower-role'),
     DATABASE_URL: z
       .string()
       .trim()

@@ -42,6 +42,10 @@ function auditRows (entries: AuditEntry[]): string[][] {
   return entries.map((a) => [esc(a.at), esc(a.projectId), esc(a.email), esc(a.action + (a.toRole === null ? '' : ` → ${a.toRole}`)), esc(a.outcome), esc(a.rule), esc(a.detail ?? '')])
 }
 
+function adoptionRows (entries: AuditEntry[]): string[][] {
+  return entries.filter((a) => a.outcome === 'ok').map((a) => [esc(a.at), esc(a.projectId), esc(a.email), esc(a.fromRole ?? ''), esc(a.scimUserId ?? ''), esc(a.detail ?? '')])
+}
+
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#1d1d1f}h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f5f5f7}.banner{background:#fff4ce;padding:.6rem 1rem;border-radius:6px}.empty{color:#666}.st-pending{color:#a05a00}.st-active{color:#137333}.st-suspended{color:#b3261e}
@@ -53,12 +57,13 @@ const OPS_SHOWN = 200
 
 async function render (deps: StatusPageDeps, q: string): Promise<string> {
   const needle = q.toLowerCase()
-  const [pending, failed, counts, depth, audit, lastRaw, projects] = await Promise.all([
+  const [pending, failed, counts, depth, audit, adoptions, lastRaw, projects] = await Promise.all([
     deps.store.listOpStates({ state: 'pending', limit: OPS_SHOWN }),
     deps.store.listOpStates({ state: 'failed', limit: OPS_SHOWN }),
     deps.store.opStateCounts(),
     deps.store.queueDepth(),
     deps.store.listAudit(q === '' ? { limit: 50 } : { email: needle, limit: 50 }),
+    deps.store.listAudit(q === '' ? { action: 'adopt', limit: 50 } : { action: 'adopt', email: needle, limit: 50 }),
     deps.store.getSetting('reconcile.last'),
     Promise.all(deps.managedProjects.map(async (projectId) => ({ projectId, ...await deps.store.managedMembers(projectId, { emailContains: needle, limit: MEMBERS_SHOWN }) })))
   ])
@@ -84,6 +89,9 @@ ${sections.join('\n')}
 <h2>Pending and failed changes</h2>
 <p id="op-counts">${counts.pending} pending, ${counts.failed} failed.</p>
 ${table(['SCIM user', 'Project', 'State', 'Attempts', 'Last error', 'Updated'], opsRows, 'Nothing pending.')}${opsHidden > 0 ? `<p class="more">${opsHidden} older not shown.</p>` : ''}
+<h2>Adopted members</h2>
+<p>Members that existed in Sinch before the bridge took them over (ADOPT_EXISTING); refused adoptions are listed as failed changes above.</p>
+${table(['At', 'Project', 'Email', 'Role held before', 'SCIM user', 'Detail'], adoptionRows(adoptions), 'No member adopted.')}
 <h2>Drift (last reconcile)</h2>
 ${table(['Project', 'Members', 'Managed', 'Not managed', 'Examples (never changed)', 'Changed by hand'], drift, 'No reconcile report yet.')}
 <h2>Recent changes</h2>

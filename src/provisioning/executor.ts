@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { AuditEntry, KnownMember, OpState, ProvisioningStore, SubjectReader } from '../store/types.js'
 import type { PermanentRejection } from './hook.js'
 import { addressKey } from '../store/address-key.js'
-import { applyOp } from './apply-op.js'
+import { applyOp, type Applied } from './apply-op.js'
 import { isParked, opSignature, PARK_AFTER, parkedDetail, stallDetail, stallsSoFar } from './no-progress.js'
 import { planUser, type Op, type PlanNote } from './plan.js'
 import { classify, describeError, type SinchPort } from './ports.js'
@@ -50,11 +50,12 @@ export function createExecutor (deps: ExecutorDeps): Executor {
     if (desired.email !== null) {
       for (const m of await deps.store.listKnownMembers({ email: desired.email })) byEmail.set(m.projectId, m)
     }
-    const plan = planUser({ userId, desired, managed, byEmail, allowOwner: deps.rules.allowOwner })
+    const plan = planUser({ userId, desired, managed, byEmail, allowOwner: deps.rules.allowOwner, adoptExisting: deps.rules.adoptExisting, deactivated: !subject.active && !subject.deleted })
     return { ...plan, deleted: subject.deleted }
   }
 
-  async function audit (userId: string, op: Op, action: AuditEntry['action'], outcome: AuditEntry['outcome'], detail: string | null, started: number): Promise<void> {
+  /** `held`: an adoption records the role the member had before the bridge took it over. */
+  async function audit (userId: string, op: Op, action: AuditEntry['action'], outcome: AuditEntry['outcome'], detail: string | null, started: number, held: Applied['held'] = null): Promise<void> {
     deps.onOp?.({ action, outcome })
     await deps.store.appendAudit({
       at: now().toISOString(),
@@ -62,11 +63,11 @@ export function createExecutor (deps: ExecutorDeps): Executor {
       email: op.email,
       projectId: op.projectId,
       action,
-      fromRole: op.kind === 'role' ? op.from : null,
+      fromRole: held?.role ?? (op.kind === 'role' ? op.from : null),
       toRole: op.kind === 'role' ? op.to : op.kind === 'invite' ? op.role : null,
       rule: op.rule,
       outcome,
-      detail,
+      detail: held?.detail ?? detail,
       durationMs: Date.now() - started
     })
   }
@@ -126,10 +127,11 @@ export function createExecutor (deps: ExecutorDeps): Executor {
         }
         const started = Date.now()
         try {
-          const action = await applyOp({ userId, sinch: deps.sinch, store: deps.store, now }, op)
+          const { action, held } = await applyOp({ userId, sinch: deps.sinch, store: deps.store, now, adoptExisting: deps.rules.adoptExisting }, op)
           applied.add(signature)
-          if (action !== 'gone') await audit(userId, op, action, 'ok', null, started)
+          if (action !== 'gone' && action !== 'left-alone') await audit(userId, op, action, 'ok', null, started, held)
           if (action === 'remove') freed.add(addressKey(op.email))
+          if (action === 'adopt') log.info({ userId, projectId: op.projectId, heldRole: held?.role }, 'existing sinch member adopted')
           log.info({ userId, projectId: op.projectId, op: op.kind, action }, 'sinch change applied')
         } catch (err) {
           const kind = classify(err)

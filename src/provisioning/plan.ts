@@ -1,17 +1,18 @@
-import type { Role } from '../config/schema.js'
-import type { KnownMember } from '../store/types.js'
+import type { AdoptPolicy, Role } from '../config/schema.js'
+import type { KnownMember, MemberStatus } from '../store/types.js'
+import { adoptionRefusal } from './adoption.js'
 import { NO_EMAIL, type Desired, type DesiredAccess } from './rules.js'
 
 interface OpBase { projectId: string, email: string, rule: string }
 export type Op =
   | OpBase & { kind: 'invite', role: Role }
   /** Local only: an existing Sinch member with the user's email becomes managed (never invited twice). */
-  | OpBase & { kind: 'adopt', sinchUserId: string | null }
+  | OpBase & { kind: 'adopt', sinchUserId: string | null, held: { role: Role, status: MemberStatus } }
   | OpBase & { kind: 'role', sinchUserId: string | null, from: Role, to: Role }
   | OpBase & { kind: 'suspend' | 'unsuspend' | 'remove', sinchUserId: string | null }
 
 /** Something the plan will not do, said out loud so the status page and the reconcile report show it. */
-export interface PlanNote { projectId: string, email: string, kind: 'owner-protected' | 'email-taken' | 'no-email', detail: string }
+export interface PlanNote { projectId: string, email: string, kind: 'owner-protected' | 'email-taken' | 'no-email' | 'adopt-refused', detail: string }
 
 export interface Plan { ops: Op[], notes: PlanNote[] }
 
@@ -23,6 +24,9 @@ export interface PlanInput {
   /** Per project, the member holding the user's identity email, if any (managed or not). */
   byEmail: Map<string, KnownMember>
   allowOwner: boolean
+  adoptExisting: AdoptPolicy
+  /** Deactivated in the IdP (not deleted): access the bridge does not manage is reported, not silently kept. */
+  deactivated?: boolean
 }
 
 /**
@@ -45,6 +49,7 @@ function planProject (input: PlanInput, projectId: string, want: Desired, ops: O
   const email = input.desired.email
   const mine = input.managed.filter((m) => m.projectId === projectId)
   const current = email === null ? undefined : mine.find((m) => m.email === email)
+  if (input.deactivated === true && current === undefined) reportUnmanaged(input, projectId, notes)
   // Members under an email the user no longer has: the identity moved, so the old one goes —
   // but only once Sinch holds the new one. While the new address still has to be invited, the
   // old member stays: removing it first would leave the user without access if Sinch refuses
@@ -87,13 +92,30 @@ function planMember (input: PlanInput, projectId: string, email: string, role: R
       ops.push({ kind: 'invite', projectId, email: input.desired.emailAsSent ?? email, role, rule })
       return
     }
-    ops.push({ kind: 'adopt', projectId, email, sinchUserId: existing.sinchUserId, rule })
+    // Someone else's member: take it over only as ADOPT_EXISTING allows, and otherwise say so.
+    const refusal = adoptionRefusal(input.adoptExisting, existing, role)
+    if (refusal !== null) {
+      notes.push({ projectId, email, kind: 'adopt-refused', detail: refusal })
+      return
+    }
+    ops.push({ kind: 'adopt', projectId, email, sinchUserId: existing.sinchUserId, held: { role: existing.role, status: existing.status }, rule })
     member = existing
   }
   if (member.role !== role) changeRole(input, member, role, rule, ops, notes)
   if (member.status === 'SUSPENDED') {
     guardOwner(input, member, rule, ops, notes, { kind: 'unsuspend', projectId, email: member.email, sinchUserId: member.sinchUserId, rule })
   }
+}
+
+/**
+ * A deactivated user whose address is a member the bridge never took over (ADOPT_EXISTING) keeps
+ * that access: the bridge only removes what it manages. Said out loud, so offboarding is not
+ * mistaken for done.
+ */
+function reportUnmanaged (input: PlanInput, projectId: string, notes: PlanNote[]): void {
+  const held = input.byEmail.get(projectId)
+  if (held === undefined || held.scimUserId !== null) return
+  notes.push({ projectId, email: held.email, kind: 'adopt-refused', detail: `${held.email} still holds ${held.role} (${held.status}) in ${projectId}, added outside the bridge and never taken over (ADOPT_EXISTING=${input.adoptExisting}): not removed on deactivation; remove it in Sinch if it should go` })
 }
 
 function changeRole (input: PlanInput, m: KnownMember, to: Role, rule: string, ops: Op[], notes: PlanNote[]): void {

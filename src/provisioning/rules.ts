@@ -1,4 +1,4 @@
-import type { Role } from '../config/schema.js'
+import type { AdoptPolicy, Role } from '../config/schema.js'
 import type { EmailValue, ProvisioningSubject } from '../store/types.js'
 import { addressKey } from '../store/address-key.js'
 import type { GroupMapping } from './mapping-file.js'
@@ -11,6 +11,8 @@ export interface RulesConfig {
   defaultRole: Role
   allowOwner: boolean
   deactivateAction: 'remove' | 'suspend' | 'readonly'
+  /** Whether an existing Sinch member with the user's address may be taken over. */
+  adoptExisting: AdoptPolicy
   /** Null: groups grant access by the `sinch:<projectId>:<ROLE>` naming convention. */
   mapping: GroupMapping | null
 }

@@ -39,7 +39,9 @@ export async function dryRunReconcile (deps: { store: ProvisioningStore & Subjec
       desired,
       managed: byUser.get(userId) ?? [],
       byEmail: desired.email === null ? new Map() : byEmail.get(desired.email) ?? new Map(),
-      allowOwner: deps.rules.allowOwner
+      allowOwner: deps.rules.allowOwner,
+      adoptExisting: deps.rules.adoptExisting,
+      deactivated: !subject.active && !subject.deleted
     })
     result.ops.push(...plan.ops.map((o) => ({ ...o, userId })))
     result.notes.push(...plan.notes.map((n) => ({ ...n, userId })))

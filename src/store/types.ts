@@ -147,7 +147,7 @@ export interface ProvisioningStore {
   sinchViewOf (userIds: string[]): Promise<{ members: KnownMember[], ops: OpState[] }>
 
   appendAudit (entry: AuditEntry): Promise<void>
-  listAudit (filter: { scimUserId?: string, projectId?: string, email?: string, since?: string, limit: number }): Promise<AuditEntry[]>
+  listAudit (filter: { scimUserId?: string, projectId?: string, email?: string, action?: AuditEntry['action'], since?: string, limit: number }): Promise<AuditEntry[]>
   pruneAudit (before: string): Promise<number>
 
   /** A lease row: true if `owner` holds it now (acquired or renewed). */

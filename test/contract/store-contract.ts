@@ -177,6 +177,8 @@ export function storeContract (name: string, open: () => Promise<{ store: Store,
       expect(await store.knownMembersIn('p1', [nfd])).toHaveLength(1)
       await store.appendAudit({ at: '2026-01-01T00:00:02Z', scimUserId: 'u1', email: nfd, projectId: 'p1', action: 'invite', fromRole: null, toRole: 'MEMBER', rule: 'r', outcome: 'ok', detail: null, durationMs: 1 })
       expect((await store.listAudit({ email: nfc, limit: 5 })).map((a) => a.email)).toEqual([nfc])
+      expect(await store.listAudit({ action: 'invite', limit: 5 })).toHaveLength(1)
+      expect(await store.listAudit({ action: 'adopt', limit: 5 })).toEqual([])
       await store.deleteKnownMember('p1', nfd)
       expect(await store.listKnownMembers({})).toEqual([])
       await store.close()

@@ -67,20 +67,21 @@ describe('reconcile over real HTTP', () => {
     expect(writes).toEqual([])
   })
 
-  it('an OWNER the bridge may not change is adopted, never demoted nor removed, and shown as a failed change with the reason', async () => {
+  it('an existing OWNER is not adopted (ADOPT_EXISTING=same-or-lower-role), never demoted nor removed, and shown as a failed change with the reason', async () => {
     const SINCH_EXT = 'urn:ietf:params:scim:schemas:extension:sinch:2.0:User'
     const created = await t.scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'boss@example.com', active: true })
     expect(created.status).toBe(201)
-    const p1 = (created.body[SINCH_EXT].projects as Array<{ projectId: string, role: string, pendingError: string | null }>).find((p) => p.projectId === 'p1')
-    expect(p1).toMatchObject({ role: 'OWNER' })
-    expect(p1?.pendingError).toMatch(/OWNER.*ALLOW_OWNER=true/)
+    const p1 = (created.body[SINCH_EXT].projects as Array<{ projectId: string, role: string | null, pendingError: string | null }>).find((p) => p.projectId === 'p1')
+    // Not the user's member: no role shown for it, only the reason it was left alone.
+    expect(p1).toMatchObject({ role: null })
+    expect(p1?.pendingError).toMatch(/already OWNER .*ADOPT_EXISTING=same-or-lower-role/)
     const failed = await t.bridge.store.listOpStates({ userId: created.body.id, state: 'failed' })
     expect(failed.map((o) => o.projectId)).toEqual(['p1'])
     const off = await t.scim('PATCH', `/Users/${String(created.body.id)}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] })
     expect(off.status).toBe(200)
     const boss = (await t.simControl.members('p1')).find((m) => m.email === 'boss@example.com')
     expect(boss?.role).toBe('OWNER')
-    expect((await t.bridge.store.listOpStates({ userId: created.body.id, state: 'failed' }))[0]?.lastError).toMatch(/OWNER/)
+    expect((await t.bridge.store.listOpStates({ userId: created.body.id, state: 'failed' }))[0]?.lastError).toMatch(/still holds OWNER .*not removed on deactivation/)
     const writes = (await t.simControl.requests()).filter((r) => r.projectId === 'p1' && (r.route === 'update' || r.route === 'remove') && r.path.includes(boss?.user_id ?? '?'))
     expect(writes).toEqual([])
     // The same member in p2 is an ordinary one: it was invited there and removed on deactivation.

@@ -121,7 +121,7 @@ export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningSto
         [e.at, e.scimUserId, addressKey(e.email), e.projectId, e.action, e.fromRole, e.toRole, e.rule, e.outcome, e.detail, e.durationMs])
     },
     listAudit: async (f) => {
-      const w = filters({ scimUserId: f.scimUserId, projectId: f.projectId, email: f.email, since: f.since }, { scimUserId: 'scim_user_id', projectId: 'project_id', email: 'email', since: 'at' })
+      const w = filters({ scimUserId: f.scimUserId, projectId: f.projectId, email: f.email, action: f.action, since: f.since }, { scimUserId: 'scim_user_id', projectId: 'project_id', email: 'email', action: 'action', since: 'at' })
       return (await pool.query<AuditRow>(`SELECT * FROM audit${w.sql} ORDER BY id DESC LIMIT ${Number(f.limit)}`, w.params)).rows.map(toAudit)
     },
     pruneAudit: async (before) => (await pool.query('DELETE FROM audit WHERE at < $1', [before])).rowCount ?? 0,

@@ -137,6 +137,7 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
       if (f.scimUserId !== undefined) { conds.push('scim_user_id = ?'); p.push(f.scimUserId) }
       if (f.projectId !== undefined) { conds.push('project_id = ?'); p.push(f.projectId) }
       if (f.email !== undefined) { conds.push('email = ?'); p.push(addressKey(f.email)) }
+      if (f.action !== undefined) { conds.push('action = ?'); p.push(f.action) }
       if (f.since !== undefined) { conds.push('at >= ?'); p.push(f.since) }
       const rows = db.prepare(`SELECT * FROM audit${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(...p, f.limit) as AuditRow[]
       return rows.map(toAudit)

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
     expect(r.config.projects.defaults).toEqual(r.config.projects.managed)
     expect(r.config.projects.defaultRole).toBe('MEMBER')
     expect(r.config.deactivateAction).toBe('remove')
+    expect(r.config.adoptExisting).toBe('same-or-lower-role')
     expect(r.config.databaseUrl).toBe('sqlite:./data/bridge.db')
     expect(r.config.reconcileIntervalSeconds).toBe(15)
     expect(r.config.trustProxy).toBe(false)
@@ -111,6 +112,7 @@ describe('loadConfig', () => {
     ['MAPPING_FILE', { MAPPING_FILE: '  ' }, /^MAPPING_FILE: \S/],
     ['ALLOW_OWNER', { ALLOW_OWNER: 'maybe' }, /^ALLOW_OWNER: must be true or false$/],
     ['DEACTIVATE_ACTION', { DEACTIVATE_ACTION: 'delete' }, /^DEACTIVATE_ACTION: .*"remove".*"suspend".*"readonly"/],
+    ['ADOPT_EXISTING', { ADOPT_EXISTING: 'sometimes' }, /^ADOPT_EXISTING: .*"never".*"same-or-lower-role".*"always"/],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://u:db-password-secret@h/db' }, /^DATABASE_URL: must be sqlite:<path> or postgres/],
     ['DATABASE_URL', { DATABASE_URL: 'sqlite:' }, /^DATABASE_URL: must be sqlite:<path> or postgres/],
     ['DATA_DIR', { DATA_DIR: ' \t ' }, /^DATA_DIR: \S/],
@@ -173,6 +175,7 @@ describe('loadConfig', () => {
       MAPPING_FILE: ' ',
       ALLOW_OWNER: 'maybe',
       DEACTIVATE_ACTION: 'delete',
+      ADOPT_EXISTING: 'sometimes',
       DATABASE_URL: 'mysql://u:db-password-secret@h/db',
       DATA_DIR: ' ',
       RECONCILE_INTERVAL: '1',

@@ -16,7 +16,7 @@ const member = (role: Role): Desired => ({ kind: 'member', role, rule: 'r' })
 const none: Desired = { kind: 'none', rule: 'r' }
 
 function plan (over: Partial<PlanInput> & { desired: DesiredAccess }): ReturnType<typeof planUser> {
-  return planUser({ userId: 'u1', managed: [], byEmail: new Map(), allowOwner: false, ...over })
+  return planUser({ userId: 'u1', managed: [], byEmail: new Map(), allowOwner: false, adoptExisting: 'always', ...over })
 }
 
 const kinds = (p: ReturnType<typeof planUser>): string[] => p.ops.map((o) => `${o.kind}:${o.projectId}${o.kind === 'role' ? `:${o.from}->${o.to}` : o.kind === 'invite' ? `:${o.role}` : ''}`)
@@ -47,6 +47,35 @@ describe('planUser', () => {
     const existing = known({ scimUserId: null, origin: null, role: 'READONLY' })
     const p = plan({ desired: desired({ p1: member('MEMBER') }), byEmail: new Map([['p1', existing]]) })
     expect(kinds(p)).toEqual(['adopt:p1', 'role:p1:READONLY->MEMBER'])
+  })
+
+  it('ADOPT_EXISTING decides whether an unmanaged member is taken over, and a refusal is said out loud', () => {
+    const held = (role: Role): Map<string, KnownMember> => new Map([['p1', known({ scimUserId: null, origin: null, role })]])
+    const want = desired({ p1: member('MEMBER') })
+    const under = (adoptExisting: PlanInput['adoptExisting'], role: Role): ReturnType<typeof planUser> => plan({ desired: want, byEmail: held(role), adoptExisting })
+    // same-or-lower-role: never lowers what the person holds.
+    expect(kinds(under('same-or-lower-role', 'READONLY'))).toEqual(['adopt:p1', 'role:p1:READONLY->MEMBER'])
+    expect(kinds(under('same-or-lower-role', 'MEMBER'))).toEqual(['adopt:p1'])
+    for (const role of ['ADMIN', 'OWNER'] as const) {
+      const p = under('same-or-lower-role', role)
+      expect(p.ops).toEqual([])
+      expect(p.notes).toMatchObject([{ kind: 'adopt-refused', projectId: 'p1', detail: expect.stringContaining(`already ${role}`) }])
+    }
+    const never = under('never', 'MEMBER')
+    expect(never.ops).toEqual([])
+    expect(never.notes[0]?.detail).toMatch(/ADOPT_EXISTING=never/)
+    expect(kinds(under('always', 'ADMIN'))).toEqual(['adopt:p1', 'role:p1:ADMIN->MEMBER'])
+    // The adoption carries what the member held, for the audit.
+    expect(under('always', 'ADMIN').ops[0]).toMatchObject({ kind: 'adopt', held: { role: 'ADMIN', status: 'ACTIVE' } })
+  })
+
+  it('a deactivated user whose address is an unmanaged member: nothing removed, and a note says the access stays', () => {
+    const byEmail = new Map([['p1', known({ scimUserId: null, origin: null, role: 'ADMIN' })]])
+    const p = plan({ desired: desired({ p1: none, p2: none }), byEmail, deactivated: true })
+    expect(p.ops).toEqual([])
+    expect(p.notes).toMatchObject([{ kind: 'adopt-refused', projectId: 'p1', detail: expect.stringMatching(/still holds ADMIN .*not removed on deactivation/) }])
+    // Deleted users and users who merely lack a grant are not offboarding notes.
+    expect(plan({ desired: desired({ p1: none }), byEmail }).notes).toEqual([])
   })
 
   it('refuses to take a member already managed for another SCIM user', () => {
@@ -97,7 +126,7 @@ describe('planUser', () => {
   })
 
   it('invites with the email as the IdP spelled it', () => {
-    const p = planUser({ userId: 'u1', managed: [], byEmail: new Map(), allowOwner: false, desired: { email: 'ann@example.com', emailAsSent: 'Ann@Example.com', projects: new Map([['p1', member('MEMBER')]]) } })
+    const p = planUser({ userId: 'u1', managed: [], byEmail: new Map(), allowOwner: false, adoptExisting: 'always', desired: { email: 'ann@example.com', emailAsSent: 'Ann@Example.com', projects: new Map([['p1', member('MEMBER')]]) } })
     expect(p.ops[0]).toMatchObject({ kind: 'invite', email: 'Ann@Example.com' })
   })
 

@@ -12,6 +12,7 @@ const base: RulesConfig = {
   defaultRole: 'MEMBER',
   allowOwner: false,
   deactivateAction: 'remove',
+  adoptExisting: 'same-or-lower-role',
   mapping: null
 }
 

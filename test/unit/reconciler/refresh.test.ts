@@ -64,9 +64,9 @@ describe('refreshProject', () => {
       }
     }
     const op = { kind: 'invite' as const, projectId: 'p1', email: 'late@x.io', role: 'MEMBER' as const, rule: 'default' }
-    const applying = applyOp({ userId: 'u9', sinch, store: db, now: clock }, op)
+    const applying = applyOp({ userId: 'u9', sinch, store: db, now: clock, adoptExisting: 'same-or-lower-role' }, op)
     const r = await refreshProject('p1', sinch, db, clock)
-    expect(await applying).toBe('invite')
+    expect((await applying).action).toBe('invite')
     expect(r.changedByHand).toBe(0)
     expect((await db.listKnownMembers({ projectId: 'p1' })).map((m) => `${m.email} ${m.scimUserId ?? '-'}`)).toEqual(['late@x.io u9'])
   })
