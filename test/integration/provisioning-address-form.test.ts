@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { eventually, startTestBridge, TEST_TOKEN, type TestBridge } from '../support/bridge.js'
+import { freshSchema, schemaUrl } from '../support/pg.js'
 import { CORE_USER, SINCH_USER } from '../support/urns.js'
 
 const user = (email: string): Record<string, unknown> => ({
@@ -18,12 +19,25 @@ async function reconcile (t: TestBridge, times: number): Promise<void> {
   }
 }
 
-describe('addresses Sinch keeps in its own spelling, over real HTTP', () => {
+describe.each(['sqlite', 'postgres'] as const)('addresses Sinch keeps in its own spelling, over real HTTP (%s)', (engine) => {
   let t: TestBridge | null = null
-  afterEach(async () => { await t?.close(); t = null })
+  let drop: (() => Promise<void>) | null = null
+  afterEach(async () => {
+    await t?.close()
+    await drop?.()
+    t = null
+    drop = null
+  })
+
+  async function start (simulator: Record<string, unknown>): Promise<TestBridge> {
+    if (engine === 'sqlite') return await startTestBridge({ simulator })
+    const fresh = await freshSchema()
+    drop = fresh.drop
+    return await startTestBridge({ simulator, env: { DATABASE_URL: schemaUrl(fresh.schema) } })
+  }
 
   it('an address Sinch stores in Unicode NFC matches the decomposed spelling the IdP sent: one invite per project, then quiet', async () => {
-    t = await startTestBridge({ simulator: { inviteEmailRewrite: 'nfc' } })
+    t = await start({ inviteEmailRewrite: 'nfc' })
     const sent = 'jose\u0301@example.com'
     const res = await t.scim('POST', '/Users', user(sent))
     expect(res.status).toBe(201)
@@ -36,7 +50,7 @@ describe('addresses Sinch keeps in its own spelling, over real HTTP', () => {
   })
 
   it('an address Sinch rewrites (drops a +tag) is parked as a failed change after a few runs instead of looping, and later reconciles send nothing', async () => {
-    t = await startTestBridge({ simulator: { inviteEmailRewrite: 'strip-plus-tag' } })
+    t = await start({ inviteEmailRewrite: 'strip-plus-tag' })
     const sent = 'ann+sinch@example.com'
     const res = await t.scim('POST', '/Users', user(sent))
     expect(res.status).toBe(201) // Sinch said yes; the mismatch is the bridge's to report, not the IdP's
