@@ -49,7 +49,7 @@ export async function doctorCommand (args: string[]): Promise<number> {
     if (c.sandbox) {
       rows.push({ check: 'sinch', ok: true, detail: 'skipped in sandbox mode' })
     } else {
-      const sinch = createSinchClient({ apiUrl: c.sinch.apiUrl ?? '', authUrl: c.sinch.authUrl ?? '', keyId: c.sinch.keyId, keySecret: c.sinch.keySecret, authMode: c.sinch.authMode, logger: createLogger('silent'), retry: { maxAttempts: 2, deadlineMs: 15_000 } })
+      const sinch = createSinchClient({ apiUrl: c.sinch.apiUrl ?? '', authUrl: c.sinch.authUrl ?? '', keyId: c.sinch.keyId, keySecret: c.sinch.keySecret, authMode: c.sinch.authMode, apiStyle: c.sinch.apiStyle, logger: createLogger('silent'), retry: { maxAttempts: 2, deadlineMs: 15_000 } })
       try {
         const tokenOk = await attempt(rows, 'sinch credentials', async () => {
           await sinch.fetchToken()

@@ -11,7 +11,7 @@ export type Op =
   | OpBase & { kind: 'suspend' | 'unsuspend' | 'remove', sinchUserId: string | null }
 
 /** Something the plan will not do, said out loud so the status page and the reconcile report show it. */
-export interface PlanNote { projectId: string, email: string, kind: 'owner-protected' | 'email-taken' | 'no-email', detail: string }
+export interface PlanNote { projectId: string, email: string, kind: 'owner-protected' | 'email-taken' | 'no-email' | 'unknown-role', detail: string }
 
 export interface Plan { ops: Op[], notes: PlanNote[] }
 
@@ -88,7 +88,9 @@ function planMember (input: PlanInput, projectId: string, email: string, role: R
 }
 
 function changeRole (input: PlanInput, m: KnownMember, to: Role, rule: string, ops: Op[], notes: PlanNote[]): void {
-  guardOwner(input, m, rule, ops, notes, { kind: 'role', projectId: m.projectId, email: m.email, sinchUserId: m.sinchUserId, from: m.role, to, rule })
+  const from = m.role
+  if (from === 'UNKNOWN') { leaveUnknown(m, rule, notes); return }
+  guardOwner(input, m, rule, ops, notes, { kind: 'role', projectId: m.projectId, email: m.email, sinchUserId: m.sinchUserId, from, to, rule })
 }
 
 function removeOrProtect (input: PlanInput, m: KnownMember, rule: string, ops: Op[], notes: PlanNote[]): void {
@@ -97,9 +99,15 @@ function removeOrProtect (input: PlanInput, m: KnownMember, rule: string, ops: O
 
 /** OWNER is never demoted, suspended or removed by the bridge unless ALLOW_OWNER=true. */
 function guardOwner (input: PlanInput, m: KnownMember, rule: string, ops: Op[], notes: PlanNote[], op: Op): void {
+  if (m.role === 'UNKNOWN' || m.status === 'UNKNOWN') { leaveUnknown(m, rule, notes); return }
   if (m.role === 'OWNER' && !input.allowOwner) {
     notes.push({ projectId: m.projectId, email: m.email, kind: 'owner-protected', detail: `${m.email} is OWNER; left unchanged (${rule}; set ALLOW_OWNER=true to let the bridge change owners)` })
     return
   }
   ops.push(op)
+}
+
+/** A role or status the bridge cannot read cannot be ranked either: never touch it (issue 13, item 6). */
+function leaveUnknown (m: KnownMember, rule: string, notes: PlanNote[]): void {
+  notes.push({ projectId: m.projectId, email: m.email, kind: 'unknown-role', detail: `${m.email} has a role or status the bridge does not know (see SINCH_ROLE_MAP); left unchanged (${rule})` })
 }

@@ -1,4 +1,7 @@
-export { createSinchClient, type SinchClient, type SinchClientOptions } from './client.js'
+export { createSinchClient, SYNC_PAGE_SIZE, type SinchClient, type SinchClientOptions, type MemberPatch } from './client.js'
 export { SinchError, type SinchErrorCode, type FieldViolation } from './errors.js'
 export { SinchMemberSchema, type SinchMember } from './schemas.js'
+export { API_STYLES, STYLES, type ApiStyle, type ApiStyleName, type ApiStyleSetting } from './api-style.js'
+export type { StylePersistence, ProbeOutcome } from './style-resolver.js'
+export type { SinchRole, SinchStatus } from './vocabulary.js'
 export type { CallEvent } from './transport.js'

@@ -28,7 +28,7 @@ export interface TransportOptions {
   onCall?: (e: CallEvent) => void
 }
 
-export interface Answer { status: number, text: string }
+export interface Answer { status: number, text: string, headers: Record<string, string | string[] | undefined> }
 
 /** shared/sinch-api.md: 429 and 5xx gateways are retried, and so are 408 and 425 (RFC 9110, 8470). */
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504])
@@ -108,13 +108,13 @@ export class Transport {
         limiter.onSuccess()
         this.emit(operation, 'ok', status, ms)
         log.debug(fields, 'sinch call')
-        return { status, text }
+        return { status, text, headers }
       }
       if (status !== null && pass.includes(status)) {
         limiter.onSuccess()
         this.emit(operation, status === 404 ? 'not_found' : status === 409 ? 'conflict' : 'permanent', status, ms)
         log.debug(fields, 'sinch call')
-        return { status, text }
+        return { status, text, headers }
       }
       if (status === 401) {
         this.emit(operation, 'auth', status, ms)
