@@ -58,6 +58,12 @@ export function createSimulator (options: SimulatorOptions = {}): Simulator {
   registerMemberRoutes(app, ctx)
   registerKeyRoutes(app, ctx)
   registerControlRoutes(app, control)
+  // A path of the other API style: logged, so tests can see the probe that missed, and answered
+  // 404 in the Google shape Sinch's gateway uses for an unknown path.
+  app.setNotFoundHandler(async (req, reply) => {
+    ctx.log.add({ at: new Date(ctx.clock.now()).toISOString(), method: req.method, path: req.url, route: 'unmatched', projectId: null, status: 404, keyId: null, body: null, dropped: false })
+    return await reply.code(404).type('application/json').send({ error: { code: 404, message: `${req.method} ${req.url.split('?')[0] ?? ''} is not a known path`, status: 'NOT_FOUND', details: [] } })
+  })
   let url = ''
   return {
     app,
