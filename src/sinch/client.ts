@@ -13,7 +13,7 @@ import { MemberPageSchema, RawMemberSchema, toMember, type SinchMember } from '.
 import { StyleResolver, type ProbeOutcome, type StylePersistence } from './style-resolver.js'
 import { TokenCache } from './token-cache.js'
 import { DEFAULT_RETRY_BUDGET, RetryBudget } from './retry-budget.js'
-import { Transport, type Answer, type CallEvent } from './transport.js'
+import { Transport, type Answer, type CallEvent, type Exchange } from './transport.js'
 import { createVocabulary } from './vocabulary.js'
 
 export interface SinchClientOptions {
@@ -40,6 +40,8 @@ export interface SinchClientOptions {
   retryBudget?: Partial<typeof DEFAULT_RETRY_BUDGET>
   timeouts?: Timeouts
   onCall?: (e: CallEvent) => void
+  /** Sees every HTTP exchange, token included (doctor --record); nothing else should need it. */
+  onExchange?: (x: Exchange) => void
   /** Clock for token lifetimes, deadlines and durations (tests inject the simulator's). */
   now?: () => number
   random?: () => number
@@ -114,6 +116,7 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
     now,
     logger,
     signal: closing.signal,
+    ...(o.onExchange === undefined ? {} : { onExchange: o.onExchange }),
     onFetched: (durationMs, ok, status) => o.onCall?.({ operation: 'token', outcome: ok ? 'ok' : status === 400 || status === 401 || status === 403 ? 'auth' : 'transient', status, durationMs })
   })
   let lastOkAt: number | null = null
@@ -129,6 +132,7 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
     signal: closing.signal,
     ...(o.retry === undefined ? {} : { retry: o.retry }),
     retryBudget: new RetryBudget({ ...DEFAULT_RETRY_BUDGET, ...o.retryBudget, now }),
+    ...(o.onExchange === undefined ? {} : { onExchange: o.onExchange }),
     onCall: (e) => {
       if (e.outcome === 'ok' && e.operation !== 'token') lastOkAt = now()
       o.onCall?.(e)

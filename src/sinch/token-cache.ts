@@ -15,6 +15,8 @@ export interface TokenCacheOptions {
   /** Aborted by the client's close(): a token fetch in flight ends at once, so shutdown keeps its limit. */
   signal?: AbortSignal
   onFetched?: (durationMs: number, ok: boolean, status: number | null) => void
+  /** Sees the token endpoint's answer (doctor --record redacts the token before keeping it). */
+  onExchange?: (x: { method: string, path: string, body: unknown, status: number, headers: Record<string, string | string[] | undefined>, text: string }) => void
 }
 
 /**
@@ -85,6 +87,7 @@ export class TokenCache {
       })
       status = res.statusCode
       const text = await res.body.text()
+      this.o.onExchange?.({ method: 'POST', path: url.pathname, body: 'grant_type=client_credentials', status, headers: res.headers, text })
       if (status === 400 || status === 401 || status === 403) {
         // invalid_client / invalid_request / unsupported_grant_type: the error code names the cause,
         // and it is safe to show; the description is not echoed (it may quote what we sent).

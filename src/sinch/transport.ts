@@ -9,6 +9,9 @@ import type { TokenCache } from './token-cache.js'
 export type CallOutcome = 'ok' | 'rate_limited' | 'transient' | 'permanent' | 'auth' | 'not_found' | 'conflict'
 export interface CallEvent { operation: SinchOperation, outcome: CallOutcome, status: number | null, durationMs: number }
 
+/** One HTTP exchange as doctor --record keeps it (redacted by transcript.ts before it is written). */
+export interface Exchange { method: string, path: string, body: unknown, status: number, headers: Record<string, string | string[] | undefined>, text: string }
+
 export interface TransportOptions {
   apiUrl: string
   dispatcher: Dispatcher
@@ -26,6 +29,7 @@ export interface TransportOptions {
   /** Aborted by close(): backoff sleeps end at once and no new attempt starts. */
   signal: AbortSignal
   onCall?: (e: CallEvent) => void
+  onExchange?: (x: Exchange) => void
 }
 
 export interface Answer { status: number, text: string, headers: Record<string, string | string[] | undefined> }
@@ -89,6 +93,7 @@ export class Transport {
         status = res.statusCode
         headers = res.headers
         text = await res.body.text()
+        this.o.onExchange?.({ method, path, body: body ?? null, status, headers, text })
       } catch (err) {
         failure = err as Error
       } finally {
