@@ -80,7 +80,10 @@ export function createControl (ctx: SimContext) {
     clearFaults () { ctx.faults.clear() },
     configure (input: unknown) {
       const patch = KnobsSchema.partial().parse(input)
-      Object.assign(ctx.knobs, patch)
+      // zod 4 applies a field's default inside partial(): keep only the knobs the caller named,
+      // or every configure would reset the others (autoAcceptMs, roleNames …) to their defaults.
+      const named = new Set(Object.keys(typeof input === 'object' && input !== null ? input : {}))
+      Object.assign(ctx.knobs, Object.fromEntries(Object.entries(patch).filter(([k]) => named.has(k))))
       ctx.log.enabled = ctx.knobs.requestLog
     },
     addKey (input: unknown) {
