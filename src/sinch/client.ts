@@ -139,11 +139,12 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
     }
   })
 
-  function readPage (a: Answer, projectId: string): Page | null {
+  /** `strict` (the style probe): only a body with a members array counts as a page of this style. */
+  function readPage (a: Answer, projectId: string, strict = false): Page | null {
     let json: unknown
-    try { json = a.text.trim() === '' ? null : JSON.parse(a.text) } catch { return null }
+    try { json = a.text.trim() === '' ? {} : JSON.parse(a.text) } catch { return null }
     const page = MemberPageSchema.safeParse(json)
-    if (!page.success || !Array.isArray((json as { members?: unknown }).members)) return null
+    if (!page.success || (strict && !Array.isArray((json as { members?: unknown }).members))) return null
     return { members: page.data.members.map((m) => withProject(toMember(m, vocab), projectId)), nextPageToken: page.data.nextPageToken }
   }
 
@@ -159,7 +160,7 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
     probe: async (style, projectId) => {
       const a = await rawList(style, projectId, 1)
       if (a.status === 404 || a.status === 405) return { style: style.name, outcome: 'absent', status: a.status }
-      return { style: style.name, outcome: readPage(a, projectId) === null ? 'absent' : 'ok', status: a.status }
+      return { style: style.name, outcome: readPage(a, projectId, true) === null ? 'absent' : 'ok', status: a.status }
     }
   })
 
