@@ -20,6 +20,9 @@ import { createStore, type Store } from './store/index.js'
 import { createReadiness } from './observability/readiness.js'
 import { sinchExtensionReader } from './provisioning/extension.js'
 
+/** The settings key under which the detected Sinch API style is kept. */
+export const API_STYLE_SETTING = 'sinch.api_style'
+
 export interface Bridge {
   config: Config
   app: FastifyInstance
@@ -69,7 +72,7 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
   let apiUrl = config.sinch.apiUrl
   let authUrl = config.sinch.authUrl
   if (config.sandbox) {
-    simulator = createSimulator({ projects: config.projects.managed, autoAcceptMs: config.sandboxAutoAcceptMs, ...opts.simulatorOptions })
+    simulator = createSimulator({ projects: config.projects.managed, autoAcceptMs: config.sandboxAutoAcceptMs, apiStyle: config.simulatorApiStyle, ...opts.simulatorOptions })
     const url = await simulator.listen(0, '127.0.0.1')
     apiUrl = url
     authUrl = `${url}/oauth2/token`
@@ -82,6 +85,14 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     keyId: config.sinch.keyId,
     keySecret: config.sinch.keySecret,
     authMode: config.sinch.authMode,
+    apiStyle: config.sinch.apiStyle,
+    roleMap: config.sinch.roleMap,
+    // Detected once, kept in the store: a restart does not probe again unless the style stops answering.
+    stylePersistence: { load: async () => await store.getSetting(API_STYLE_SETTING), save: async (style) => { await store.setSetting(API_STYLE_SETTING, style) } },
+    onStyle: (style) => {
+      metrics.sinchApiStyle.reset()
+      metrics.sinchApiStyle.set({ style }, 1)
+    },
     logger,
     ...(opts.sinchRetry === undefined ? {} : { retry: opts.sinchRetry }),
     ...(opts.sinchRetryBudget === undefined ? {} : { retryBudget: opts.sinchRetryBudget }),
@@ -130,9 +141,9 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     provisioning: provisioner,
     sinchExtension: sinchExtensionReader(store)
   })
-  await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch, reconciler, intervalMs: config.reconcileIntervalSeconds * 1000 }) })
+  await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch, reconciler, managedProjects: config.projects.managed, intervalMs: config.reconcileIntervalSeconds * 1000 }) })
   const adminTokens = config.adminToken === undefined ? scimTokens : [...scimTokens, config.adminToken]
-  await registerStatusPage(app, { store, managedProjects: config.projects.managed, tokens: () => adminTokens, sandbox: config.sandbox })
+  await registerStatusPage(app, { store, apiStyle: () => sinch.apiStyle(), managedProjects: config.projects.managed, tokens: () => adminTokens, sandbox: config.sandbox })
 
   let pruneTimer: NodeJS.Timeout | null = null
   const prune = async (): Promise<void> => {

@@ -20,7 +20,12 @@ export interface Config {
     /** Undefined in sandbox mode: the in-process simulator's address is known only once it listens. */
     apiUrl: string | undefined
     authUrl: string | undefined
+    /** auto: detect guide or v1 on the first listing (issue 13). */
+    apiStyle: 'auto' | 'guide' | 'v1'
+    roleMap: Partial<Record<Role, string>>
   }
+  /** The style the bundled simulator speaks (sandbox mode and `simulate`). */
+  simulatorApiStyle: 'guide' | 'v1'
   projects: {
     managed: string[]
     defaults: string[]
@@ -61,8 +66,11 @@ export function toConfig (env: Env): Config {
       authMode: env.SINCH_AUTH_MODE,
       region,
       apiUrl: env.SINCH_API_URL ?? (sandbox ? undefined : `https://${region}.api.sinch.com`),
-      authUrl: env.SINCH_AUTH_URL ?? (sandbox ? undefined : 'https://auth.sinch.com/oauth2/token')
+      authUrl: env.SINCH_AUTH_URL ?? (sandbox ? undefined : 'https://auth.sinch.com/oauth2/token'),
+      apiStyle: env.SINCH_API_STYLE,
+      roleMap: env.SINCH_ROLE_MAP ?? {}
     },
+    simulatorApiStyle: env.SIMULATOR_API_STYLE,
     projects: {
       managed,
       defaults: env.SINCH_DEFAULT_PROJECT_IDS ?? managed,

@@ -34,6 +34,31 @@ const int = (def: number, min: number, max: number) =>
     .optional()
     .transform((v) => v ?? def)
 
+/**
+ * SINCH_ROLE_MAP=ADMIN=Administrator,MEMBER=Member,READONLY=Limited member: the account's names
+ * for the bridge's roles (issue 13, item 6). Unmapped roles keep the guide's names.
+ */
+const roleMap = z
+  .string()
+  .transform((v, ctx) => {
+    const out: Partial<Record<Role, string>> = {}
+    for (const pair of v.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+      const i = pair.indexOf('=')
+      const role = RoleSchema.safeParse(pair.slice(0, Math.max(0, i)).trim().toUpperCase())
+      const name = pair.slice(i + 1).trim()
+      if (i < 1 || !role.success || name === '') {
+        ctx.addIssue({ code: 'custom', message: `"${pair}" is not ROLE=name with ROLE one of ${ROLES.join(', ')}` })
+        return z.NEVER
+      }
+      if (Object.values(out).some((n) => n.toLowerCase() === name.toLowerCase())) {
+        ctx.addIssue({ code: 'custom', message: `"${name}" is mapped twice: each role needs its own name` })
+        return z.NEVER
+      }
+      out[role.data] = name
+    }
+    return out
+  })
+
 const url = z.string().trim().url({ message: 'must be an absolute URL', abort: true }).refine((v) => /^https?:\/\//.test(v), 'must be http(s)')
 
 /**
@@ -62,6 +87,9 @@ export const EnvSchema = z
     SINCH_REGION: z.enum(['us', 'eu']).optional().default('us'),
     SINCH_API_URL: url.optional(),
     SINCH_AUTH_URL: url.optional(),
+    SINCH_API_STYLE: z.enum(['auto', 'guide', 'v1'], { message: 'must be auto, guide or v1' }).optional().default('auto'),
+    SINCH_ROLE_MAP: roleMap.optional(),
+    SIMULATOR_API_STYLE: z.enum(['guide', 'v1'], { message: 'must be guide or v1' }).optional().default('guide'),
     SINCH_PROJECT_IDS: list.pipe(z.array(projectId)).optional(),
     SINCH_DEFAULT_PROJECT_IDS: list.pipe(z.array(projectId)).optional(),
     SINCH_DEFAULT_ROLE: z.string().trim().toUpperCase().pipe(RoleSchema).optional().default('MEMBER'),

@@ -8,6 +8,8 @@ export interface StatusPageDeps {
   /** SCIM tokens and the admin token: any of them opens the page. */
   tokens: () => string[]
   sandbox: boolean
+  /** The Sinch API style in use (null until the first call decided it). */
+  apiStyle?: () => string | null
 }
 
 const esc = (v: unknown): string => String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -48,7 +50,7 @@ function adoptionRows (entries: AuditEntry[]): string[][] {
 
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#1d1d1f}h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f5f5f7}.banner{background:#fff4ce;padding:.6rem 1rem;border-radius:6px}.empty{color:#666}.st-pending{color:#a05a00}.st-active{color:#137333}.st-suspended{color:#b3261e}
+th{background:#f5f5f7}.banner{background:#fff4ce;padding:.6rem 1rem;border-radius:6px}.empty{color:#666}.st-pending{color:#a05a00}.st-active{color:#137333}.st-suspended{color:#b3261e}.st-unknown{color:#6b21a8}
 form{margin:1rem 0}input{padding:.3rem;width:20rem}`
 
 /** Rows per table: a project of 100,000 members is searched, not listed. */
@@ -82,6 +84,7 @@ async function render (deps: StatusPageDeps, q: string): Promise<string> {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>sinch-scim-bridge status</title><meta name="viewport" content="width=device-width"><style>${STYLE}</style></head><body>
 <h1>sinch-scim-bridge status</h1>
 ${deps.sandbox ? '<p class="banner">Sandbox mode: the bundled Sinch simulator answers; nothing is sent to Sinch.</p>' : ''}
+<p>Sinch API style: <b>${esc(deps.apiStyle?.() ?? 'not known yet')}</b></p>
 <form method="get"><label>Search by email <input name="q" value="${esc(q)}" type="search"></label> <button type="submit">Search</button></form>
 <p>Queue: <strong id="queue-depth">${depth.depth}</strong> user(s) waiting${depth.oldestEnqueuedAt === null ? '' : `, oldest since ${esc(depth.oldestEnqueuedAt)}`}.</p>
 <p>Last reconcile: <strong id="last-reconcile">${last === null ? 'not yet run' : `${esc(last.finishedAt)} — ${last.ok === true ? 'ok' : `failed: ${esc(last.error)}`} in ${esc(last.durationMs)} ms`}</strong></p>

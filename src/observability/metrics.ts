@@ -37,6 +37,8 @@ export function createMetrics () {
     labelNames: ['action', 'outcome'] as const,
     registers: [registry]
   })
+  // 1 for the Sinch API style in use (issue 13): an operator sees which shape the account speaks.
+  const sinchApiStyle = new Gauge({ name: 'bridge_sinch_api_style', help: 'The Sinch API style in use (1), by style', labelNames: ['style'] as const, registers: [registry] })
   const reconcileDuration = new Gauge({ name: 'bridge_reconcile_duration_seconds', help: 'Duration of the last reconcile', registers: [registry] })
   const reconcileLastSuccess = new Gauge({ name: 'bridge_reconcile_last_success_timestamp_seconds', help: 'When the last successful reconcile finished', registers: [registry] })
   const sources: { current: MetricsSources | null } = { current: null }
@@ -77,6 +79,7 @@ export function createMetrics () {
     sinchCalls,
     sinchCallDuration,
     changes,
+    sinchApiStyle,
     reconcileDuration,
     reconcileLastSuccess,
     setSources (s: MetricsSources) { sources.current = s }

@@ -2,7 +2,9 @@ import type { ReadinessCheck } from '../http/ops-routes.js'
 
 export interface ReadinessSources {
   store: { ping (): Promise<void> }
-  sinch: { lastTokenAt (): number | null, fetchToken (): Promise<void> }
+  sinch: { lastTokenAt (): number | null, fetchToken (): Promise<void>, apiStyle?: () => string | null, resolveStyle?: (projectId: string) => Promise<{ style: string }> }
+  /** The first is probed for the API style when none is known yet. */
+  managedProjects?: string[]
   reconciler: { lastReport (): { finishedAt: string, ok: boolean } | null }
   intervalMs: number
   startedAt?: number
@@ -17,6 +19,7 @@ const TOKEN_FRESH_MS = 60 * 60 * 1000
 export function createReadiness (s: ReadinessSources): ReadinessCheck[] {
   const startedAt = s.startedAt ?? Date.now()
   let tokenProbe: Promise<void> | null = null
+  let styleProbe: Promise<void> | null = null
   return [
     {
       name: 'store',
@@ -34,6 +37,19 @@ export function createReadiness (s: ReadinessSources): ReadinessCheck[] {
         tokenProbe ??= s.sinch.fetchToken().finally(() => { tokenProbe = null })
         await tokenProbe
         return { ok: true, detail: 'token obtained' }
+      }
+    },
+    {
+      name: 'sinch-api-style',
+      check: async () => {
+        const known = s.sinch.apiStyle?.() ?? null
+        if (known !== null) return { ok: true, detail: known }
+        const first = s.managedProjects?.[0]
+        if (first === undefined || s.sinch.resolveStyle === undefined) return { ok: true, detail: 'not known yet' }
+        // One read-only listing decides it; readiness waits for it like any other first call would.
+        styleProbe ??= s.sinch.resolveStyle(first).then(() => undefined).finally(() => { styleProbe = null })
+        await styleProbe
+        return { ok: true, detail: s.sinch.apiStyle?.() ?? 'not known yet' }
       }
     },
     {

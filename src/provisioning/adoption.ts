@@ -1,9 +1,9 @@
 import type { AdoptPolicy, Role } from '../config/schema.js'
-import type { MemberStatus } from '../store/types.js'
+import type { MemberRole, MemberStatus } from '../store/types.js'
 import { roleRank } from './roles.js'
 
 /** A Sinch member the bridge did not create, found holding the user's address. */
-export interface Held { projectId: string, email: string, role: Role, status: MemberStatus }
+export interface Held { projectId: string, email: string, role: MemberRole, status: MemberStatus }
 
 /**
  * ADOPT_EXISTING: may the bridge take over a member someone added in Sinch by other means?
@@ -13,9 +13,11 @@ export interface Held { projectId: string, email: string, role: Role, status: Me
  * only access the bridge would have granted anyway).
  */
 export function adoptionRefusal (policy: AdoptPolicy, held: Held, want: Role): string | null {
-  if (policy === 'always') return null
+  if (policy === 'always' && held.role !== 'UNKNOWN' && held.status !== 'UNKNOWN') return null
   const where = `${held.email} is already ${held.role} (${held.status}) in ${held.projectId}, added outside the bridge`
   if (policy === 'never') return `${where}; left alone (ADOPT_EXISTING=never)`
+  // A role or status the bridge cannot read cannot be ranked: never take such a member over.
+  if (held.role === 'UNKNOWN' || held.status === 'UNKNOWN') return `${where}; its role or status is not one the bridge knows (SINCH_ROLE_MAP), so it is left alone`
   if (roleRank(want) >= roleRank(held.role)) return null
   return `${where}; the bridge would make it ${want}, so it is left alone (ADOPT_EXISTING=same-or-lower-role never lowers a role; set ADOPT_EXISTING=always to take it over)`
 }

@@ -1,9 +1,8 @@
-import type { MemberStatus, ProvisioningStore } from '../store/types.js'
-import type { Role } from '../config/schema.js'
+import type { MemberRole, MemberStatus, ProvisioningStore } from '../store/types.js'
 
 export interface SinchProjectState {
   projectId: string
-  role: Role | null
+  role: MemberRole | null
   status: MemberStatus | null
   pendingError: string | null
 }

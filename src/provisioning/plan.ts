@@ -1,5 +1,5 @@
 import type { AdoptPolicy, Role } from '../config/schema.js'
-import type { KnownMember, MemberStatus } from '../store/types.js'
+import type { KnownMember, MemberRole, MemberStatus } from '../store/types.js'
 import { adoptionRefusal } from './adoption.js'
 import { NO_EMAIL, type Desired, type DesiredAccess } from './rules.js'
 
@@ -7,12 +7,12 @@ interface OpBase { projectId: string, email: string, rule: string }
 export type Op =
   | OpBase & { kind: 'invite', role: Role }
   /** Local only: an existing Sinch member with the user's email becomes managed (never invited twice). */
-  | OpBase & { kind: 'adopt', sinchUserId: string | null, held: { role: Role, status: MemberStatus } }
+  | OpBase & { kind: 'adopt', sinchUserId: string | null, held: { role: MemberRole, status: MemberStatus } }
   | OpBase & { kind: 'role', sinchUserId: string | null, from: Role, to: Role }
   | OpBase & { kind: 'suspend' | 'unsuspend' | 'remove', sinchUserId: string | null }
 
 /** Something the plan will not do, said out loud so the status page and the reconcile report show it. */
-export interface PlanNote { projectId: string, email: string, kind: 'owner-protected' | 'email-taken' | 'no-email' | 'adopt-refused', detail: string }
+export interface PlanNote { projectId: string, email: string, kind: 'owner-protected' | 'email-taken' | 'no-email' | 'adopt-refused' | 'unknown-role', detail: string }
 
 export interface Plan { ops: Op[], notes: PlanNote[] }
 
@@ -119,7 +119,9 @@ function reportUnmanaged (input: PlanInput, projectId: string, notes: PlanNote[]
 }
 
 function changeRole (input: PlanInput, m: KnownMember, to: Role, rule: string, ops: Op[], notes: PlanNote[]): void {
-  guardOwner(input, m, rule, ops, notes, { kind: 'role', projectId: m.projectId, email: m.email, sinchUserId: m.sinchUserId, from: m.role, to, rule })
+  const from = m.role
+  if (from === 'UNKNOWN') { leaveUnknown(m, rule, notes); return }
+  guardOwner(input, m, rule, ops, notes, { kind: 'role', projectId: m.projectId, email: m.email, sinchUserId: m.sinchUserId, from, to, rule })
 }
 
 function removeOrProtect (input: PlanInput, m: KnownMember, rule: string, ops: Op[], notes: PlanNote[]): void {
@@ -128,9 +130,15 @@ function removeOrProtect (input: PlanInput, m: KnownMember, rule: string, ops: O
 
 /** OWNER is never demoted, suspended or removed by the bridge unless ALLOW_OWNER=true. */
 function guardOwner (input: PlanInput, m: KnownMember, rule: string, ops: Op[], notes: PlanNote[], op: Op): void {
+  if (m.role === 'UNKNOWN' || m.status === 'UNKNOWN') { leaveUnknown(m, rule, notes); return }
   if (m.role === 'OWNER' && !input.allowOwner) {
     notes.push({ projectId: m.projectId, email: m.email, kind: 'owner-protected', detail: `${m.email} is OWNER; left unchanged (${rule}; set ALLOW_OWNER=true to let the bridge change owners)` })
     return
   }
   ops.push(op)
+}
+
+/** A role or status the bridge cannot read cannot be ranked either: never touch it (issue 13, item 6). */
+function leaveUnknown (m: KnownMember, rule: string, notes: PlanNote[]): void {
+  notes.push({ projectId: m.projectId, email: m.email, kind: 'unknown-role', detail: `${m.email} has a role or status the bridge does not know (see SINCH_ROLE_MAP); left unchanged (${rule})` })
 }

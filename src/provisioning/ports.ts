@@ -1,11 +1,11 @@
 import type { Role } from '../config/schema.js'
-import type { MemberStatus } from '../store/types.js'
+import type { MemberRole, MemberStatus } from '../store/types.js'
 
 /** The slice of the Sinch client provisioning uses (src/sinch implements it). */
 export interface SinchMemberView {
   userId: string
   email: string
-  role: Role
+  role: MemberRole
   status: MemberStatus
   projectId: string
 }

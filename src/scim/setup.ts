@@ -15,8 +15,8 @@ const { Attribute, SchemaDefinition } = SCIMMY.Types
 const SinchUserSchema = new SchemaDefinition('SinchUser', SINCH_EXT, 'Sinch project membership managed by the bridge (read-only)', [
   new Attribute('complex', 'projects', { multiValued: true, mutable: false, returned: 'default', description: 'Role and invitation status per managed project' }, [
     new Attribute('string', 'projectId', { mutable: false }),
-    new Attribute('string', 'role', { mutable: false, canonicalValues: ['OWNER', 'ADMIN', 'MEMBER', 'READONLY'] }),
-    new Attribute('string', 'status', { mutable: false, canonicalValues: ['PENDING', 'ACTIVE', 'SUSPENDED'] }),
+    new Attribute('string', 'role', { mutable: false, canonicalValues: ['OWNER', 'ADMIN', 'MEMBER', 'READONLY', 'UNKNOWN'] }),
+    new Attribute('string', 'status', { mutable: false, canonicalValues: ['PENDING', 'ACTIVE', 'SUSPENDED', 'UNKNOWN'] }),
     new Attribute('string', 'pendingError', { mutable: false })
   ])
 ])

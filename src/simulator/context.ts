@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import type { Dialect } from './dialect.js'
 import type { Faults } from './faults.js'
 import type { Clock, Knobs, SimKey } from './options.js'
 import type { RateLimiter } from './rate-limit.js'
@@ -9,6 +10,7 @@ import type { Member, SimState } from './state.js'
 /** Everything the simulator's routes share; one per simulator instance. */
 export interface SimContext {
   state: SimState
+  dialect: Dialect
   knobs: Knobs
   keys: Map<string, SimKey & { revoked: boolean }>
   clock: Clock

@@ -2,18 +2,19 @@ import { z } from 'zod'
 import { settle, type SimContext } from './context.js'
 import { FaultSchema } from './faults.js'
 import { KeySchema, KnobsSchema } from './options.js'
-import { memberJson, ROLES } from './state.js'
+import { memberJson } from './state.js'
 
 const SeedSchema = z.object({
   projects: z.array(z.string().min(1)).optional(),
   members: z.array(z.object({
     project_id: z.string().min(1),
     email: z.string().min(3),
-    role: z.enum(ROLES as [string, ...string[]]),
+    // Any name: the dashboard may hold roles the API cannot grant ("Support member", "User manager").
+    role: z.string().min(1),
     status: z.enum(['PENDING', 'ACTIVE', 'SUSPENDED']).optional(),
     display_name: z.string().optional()
   })).optional(),
-  count: z.object({ project_id: z.string().min(1), n: z.number().int().positive().max(1_000_000), domain: z.string().optional(), role: z.enum(ROLES as [string, ...string[]]).optional() }).optional()
+  count: z.object({ project_id: z.string().min(1), n: z.number().int().positive().max(1_000_000), domain: z.string().optional(), role: z.string().min(1).optional() }).optional()
 }).strict()
 
 export type SeedInput = z.input<typeof SeedSchema>
@@ -34,12 +35,12 @@ export function createControl (ctx: SimContext) {
       for (const m of s.members ?? []) {
         const existing = ctx.state.project(m.project_id)?.byEmail.get(m.email.toLowerCase())
         if (existing !== undefined) ctx.state.project(m.project_id)?.remove(existing)
-        ctx.state.addMember(m.project_id, { email: m.email, role: m.role as 'MEMBER', status: m.status ?? 'ACTIVE', ...(m.display_name === undefined ? {} : { displayName: m.display_name }) }, now)
+        ctx.state.addMember(m.project_id, { email: m.email, role: m.role, status: m.status ?? 'ACTIVE', ...(m.display_name === undefined ? {} : { displayName: m.display_name }) }, now)
       }
       if (s.count !== undefined) {
-        const { project_id: p, n, domain = `${s.count.project_id}.example`, role = 'MEMBER' } = s.count
+        const { project_id: p, n, domain = `${s.count.project_id}.example`, role = ctx.knobs.roleNames.MEMBER } = s.count
         const base = ctx.state.project(p)?.ordered.length ?? 0
-        for (let i = 0; i < n; i++) ctx.state.addMember(p, { email: `member${base + i}@${domain}`, role: role as 'MEMBER', status: 'ACTIVE' }, now)
+        for (let i = 0; i < n; i++) ctx.state.addMember(p, { email: `member${base + i}@${domain}`, role, status: 'ACTIVE' }, now)
       }
       return { ok: true }
     },
@@ -79,7 +80,10 @@ export function createControl (ctx: SimContext) {
     clearFaults () { ctx.faults.clear() },
     configure (input: unknown) {
       const patch = KnobsSchema.partial().parse(input)
-      Object.assign(ctx.knobs, patch)
+      // zod 4 applies a field's default inside partial(): keep only the knobs the caller named,
+      // or every configure would reset the others (autoAcceptMs, roleNames …) to their defaults.
+      const named = new Set(Object.keys(typeof input === 'object' && input !== null ? input : {}))
+      Object.assign(ctx.knobs, Object.fromEntries(Object.entries(patch).filter(([k]) => named.has(k))))
       ctx.log.enabled = ctx.knobs.requestLog
     },
     addKey (input: unknown) {

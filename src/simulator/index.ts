@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { SimContext } from './context.js'
 import { createControl, type SimControlApi } from './control.js'
+import { DIALECTS, simPaths, type SimStyle } from './dialect.js'
 import { Faults } from './faults.js'
 import { SimulatorOptionsSchema, type SimulatorOptions } from './options.js'
 import { RateLimiter } from './rate-limit.js'
@@ -15,6 +16,9 @@ import { SimState } from './state.js'
 export interface Simulator {
   app: FastifyInstance
   control: SimControlApi
+  /** The API style this simulator speaks, and its paths (for scripts acting "in the dashboard"). */
+  readonly style: SimStyle
+  readonly paths: ReturnType<typeof simPaths>
   /** Base URL once listening ('' before). The token URL is `${url}/oauth2/token`. */
   readonly url: string
   listen (port?: number, host?: string): Promise<string>
@@ -29,9 +33,11 @@ export interface Simulator {
 export function createSimulator (options: SimulatorOptions = {}): Simulator {
   const { clock, logger, ...rest } = options
   const o = SimulatorOptionsSchema.parse(rest)
-  const { projects, keys, seed, ...knobs } = o
+  const { projects, keys, seed, apiStyle, ...knobs } = o
+  const dialect = DIALECTS[apiStyle]
   const ctx: SimContext = {
     state: new SimState(projects),
+    dialect,
     knobs,
     keys: new Map(keys.map((k) => [k.id, { ...k, revoked: false }])),
     clock: clock ?? { now: () => Date.now() },
@@ -52,10 +58,18 @@ export function createSimulator (options: SimulatorOptions = {}): Simulator {
   registerMemberRoutes(app, ctx)
   registerKeyRoutes(app, ctx)
   registerControlRoutes(app, control)
+  // A path of the other API style: logged, so tests can see the probe that missed, and answered
+  // 404 in the Google shape Sinch's gateway uses for an unknown path.
+  app.setNotFoundHandler(async (req, reply) => {
+    ctx.log.add({ at: new Date(ctx.clock.now()).toISOString(), method: req.method, path: req.url, route: 'unmatched', projectId: null, status: 404, keyId: null, body: null, dropped: false })
+    return await reply.code(404).type('application/json').send({ error: { code: 404, message: `${req.method} ${req.url.split('?')[0] ?? ''} is not a known path`, status: 'NOT_FOUND', details: [] } })
+  })
   let url = ''
   return {
     app,
     control,
+    style: apiStyle,
+    paths: simPaths(dialect),
     get url () { return url },
     async listen (port = 0, host = '127.0.0.1') {
       const address = await app.listen({ port, host })
@@ -69,3 +83,4 @@ export function createSimulator (options: SimulatorOptions = {}): Simulator {
 }
 
 export { createManualClock, type SimulatorOptions, type Clock } from './options.js'
+export { SIM_STYLES, type SimStyle } from './dialect.js'

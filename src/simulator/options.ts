@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import { z } from 'zod'
 import { InviteRewriteSchema, RefusedInviteSchema } from './invite-quirks.js'
+import { SIM_STYLES } from './dialect.js'
 
 export const BucketSchema = z.object({ capacity: z.number().positive(), refillPerSec: z.number().positive() })
 export type Bucket = z.infer<typeof BucketSchema>
@@ -9,6 +10,7 @@ export const KeySchema = z.object({
   id: z.string().min(1),
   secret: z.string().min(1),
   ownerCapable: z.boolean().optional().default(false),
+  displayName: z.string().optional(),
   /** Projects this key may use; absent = every simulator project. */
   projects: z.array(z.string()).optional()
 })
@@ -31,13 +33,22 @@ export const KnobsSchema = z.object({
   deleteStyle: z.union([z.literal(204), z.literal(200)]).default(204),
   requestLog: z.boolean().default(true),
   inviteEmailRewrite: InviteRewriteSchema.default('none'),
-  refuseInvites: z.array(RefusedInviteSchema).default([])
+  refuseInvites: z.array(RefusedInviteSchema).default([]),
+  /** Refuse member pages larger than this with a 400 (null: the dialect's own maximum). */
+  maxPageSize: z.number().int().positive().nullable().default(null),
+  /** A broken server: every listing answers the first page whatever page token it is given. */
+  ignorePageToken: z.boolean().default(false),
+  /** The account's names for the guide's roles (Sinch's dashboard says Administrator, Member, …). */
+  roleNames: z.object({ OWNER: z.string().min(1), ADMIN: z.string().min(1), MEMBER: z.string().min(1), READONLY: z.string().min(1) })
+    .default({ OWNER: 'OWNER', ADMIN: 'ADMIN', MEMBER: 'MEMBER', READONLY: 'READONLY' })
 })
 export type Knobs = z.infer<typeof KnobsSchema>
 
 export interface Clock { now (): number }
 
 export const SimulatorOptionsSchema = KnobsSchema.extend({
+  /** Which shape of the API to speak (SIMULATOR_API_STYLE): fixed for the simulator's life. */
+  apiStyle: z.enum(SIM_STYLES).default('guide'),
   projects: z.array(z.string().min(1)).default(['demo-project']),
   keys: z.array(KeySchema).default([{ id: 'sandbox-key', secret: 'sandbox-secret', ownerCapable: false }]),
   /** Seed for the fault PRNG, so a random-rate fault run can be repeated. */

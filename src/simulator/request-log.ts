@@ -5,7 +5,8 @@ export interface LoggedRequest {
   at: string
   method: string
   path: string
-  route: Route
+  /** 'unmatched': a path this simulator's style does not serve (answered 404, as a gateway would). */
+  route: Route | 'unmatched'
   projectId: string | null
   status: number
   keyId: string | null

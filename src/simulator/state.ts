@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 
 export type Role = 'OWNER' | 'ADMIN' | 'MEMBER' | 'READONLY'
+/** A role as the account names it: one of the guide's, a renamed one (roleNames knob), or any seeded name. */
+export type RoleName = string
 export type Status = 'PENDING' | 'ACTIVE' | 'SUSPENDED'
 export const ROLES: readonly Role[] = ['OWNER', 'ADMIN', 'MEMBER', 'READONLY']
 
@@ -9,7 +11,7 @@ export interface Member {
   userId: string
   email: string
   displayName: string
-  role: Role
+  role: RoleName
   status: Status
   projectId: string
   createdAt: number
@@ -77,7 +79,7 @@ export class SimState {
     return id
   }
 
-  addMember (projectId: string, input: { email: string, role: Role, status: Status, displayName?: string }, now: number): Member {
+  addMember (projectId: string, input: { email: string, role: RoleName, status: Status, displayName?: string }, now: number): Member {
     this.addProject(projectId)
     const project = this.projects.get(projectId) as ProjectMembers
     const m: Member = {

@@ -1,16 +1,20 @@
 import { setMaxListeners } from 'node:events'
 import type { Logger } from 'pino'
 import { pino } from 'pino'
+import type { Role } from '../config/schema.js'
+import { idFromResourceName, listQuery, memberPath, membersPath, type ApiStyle, type ApiStyleName, type ApiStyleSetting } from './api-style.js'
 import type { RetryPolicy } from './backoff.js'
 import { SinchError, parseErrorBody, type SinchOperation } from './errors.js'
 import { createPools, type Timeouts } from './http.js'
 import { AdaptiveLimiter, DEFAULT_LIMITER, type LimiterOptions } from './limiter.js'
-import { MemberPageSchema, SinchMemberSchema, type SinchMember } from './schemas.js'
+import { ListingCache } from './listing-cache.js'
+import { pageThrough, type Page } from './listing.js'
+import { MemberPageSchema, RawMemberSchema, toMember, type SinchMember } from './schemas.js'
+import { StyleResolver, type ProbeOutcome, type StylePersistence } from './style-resolver.js'
 import { TokenCache } from './token-cache.js'
 import { DEFAULT_RETRY_BUDGET, RetryBudget } from './retry-budget.js'
-import { Transport, type Answer, type CallEvent } from './transport.js'
-
-type Role = SinchMember['role']
+import { Transport, type Answer, type CallEvent, type Exchange } from './transport.js'
+import { createVocabulary } from './vocabulary.js'
 
 export interface SinchClientOptions {
   apiUrl: string
@@ -18,6 +22,17 @@ export interface SinchClientOptions {
   keyId: string
   keySecret: string
   authMode: 'oauth' | 'basic'
+  /** SINCH_API_STYLE: a known shape, or `auto` to detect it (issue 13). Every caller decides. */
+  apiStyle: ApiStyleSetting
+  /** Keeps a detected style across restarts. */
+  stylePersistence?: StylePersistence
+  onStyle?: (style: ApiStyleName, how: 'configured' | 'stored' | 'probed') => void
+  /** SINCH_ROLE_MAP: the account's names for the bridge's roles. */
+  roleMap?: Partial<Record<Role, string>>
+  /** Bounds the pages of one listing (see listing.ts). */
+  maxMembersPerProject?: number
+  /** How long a listing made for a 409 lookup serves later ones (default 10 min, one reconcile). */
+  listingCacheMs?: number
   logger?: Logger
   limiter?: Partial<LimiterOptions>
   retry?: Partial<RetryPolicy>
@@ -25,30 +40,41 @@ export interface SinchClientOptions {
   retryBudget?: Partial<typeof DEFAULT_RETRY_BUDGET>
   timeouts?: Timeouts
   onCall?: (e: CallEvent) => void
+  /** Sees every HTTP exchange, token included (doctor --record); nothing else should need it. */
+  onExchange?: (x: Exchange) => void
   /** Clock for token lifetimes, deadlines and durations (tests inject the simulator's). */
   now?: () => number
   random?: () => number
 }
 
+export type MemberPatch = { role: Role } | { status: 'SUSPENDED' | 'ACTIVE' }
+
 export interface SinchClient {
   listMembers (projectId: string, opts?: { pageSize?: number, signal?: AbortSignal }): AsyncIterable<SinchMember>
-  listPage (projectId: string, pageToken?: string, pageSize?: number): Promise<{ members: SinchMember[], nextPageToken: string | null }>
+  listPage (projectId: string, pageToken?: string, pageSize?: number): Promise<Page>
   findMemberByEmail (projectId: string, email: string): Promise<SinchMember | null>
   invite (projectId: string, input: { email: string, role: Role }): Promise<{ member: SinchMember, adopted: boolean }>
-  updateMember (projectId: string, userId: string, patch: { role: Role } | { status: 'SUSPENDED' | 'ACTIVE' }): Promise<SinchMember>
+  updateMember (projectId: string, userId: string, patch: MemberPatch): Promise<SinchMember>
   removeMember (projectId: string, userId: string): Promise<{ alreadyGone: boolean }>
+  /** The style in use, or null before the first call decided it. */
+  apiStyle (): ApiStyleName | null
+  /** Decides the style now (detecting it if `auto`), with a read-only listing of `projectId`. */
+  resolveStyle (projectId: string): Promise<{ style: ApiStyleName, how: 'configured' | 'stored' | 'probed', probes: ProbeOutcome[] }>
+  /** One raw read-only call for doctor: never retried beyond the policy, never a write. */
+  rawList (style: ApiStyle, projectId: string, pageSize: number, pageToken?: string): Promise<Answer>
   /** Obtains a token now (doctor, readiness); a no-op in Basic mode. */
   fetchToken (): Promise<void>
+  /** expires_in of the last token (null in Basic mode or before one). */
+  tokenLifetimeSec (): number | null
   /** When a token was last obtained; in Basic mode, when a call last succeeded. */
   lastTokenAt (): number | null
   stats (): { requests: number, rateLimited: number, retries: number, retriesRefused: number, currentRate: number, inFlight: number }
-  /** Aborts calls in flight or in backoff, fails queued ones, closes the pools, stops every timer. */
+  /** Aborts calls in flight or in backoff (the token fetch included), fails queued ones, closes the pools, stops every timer. */
   close (): Promise<void>
 }
 
-const enc = encodeURIComponent
-/** The largest page Sinch serves (shared/sinch-api.md): fewest calls for a full listing. */
-const MAX_PAGE = 100
+/** The page real syncs ask for: the largest both styles serve, so a full listing takes fewest calls. */
+export const SYNC_PAGE_SIZE = 100
 
 function parseJson (a: Answer, operation: SinchOperation, projectId: string): unknown {
   if (a.text.trim() === '') return {}
@@ -64,6 +90,7 @@ function parseJson (a: Answer, operation: SinchOperation, projectId: string): un
 export function createSinchClient (o: SinchClientOptions): SinchClient {
   const now = o.now ?? Date.now
   const logger = (o.logger ?? pino({ level: 'silent' })).child({ component: 'sinch' })
+  const vocab = createVocabulary(o.roleMap)
   const pools = createPools(o.apiUrl, o.authUrl, o.timeouts, Math.max(8, (o.limiter?.maxConcurrency ?? DEFAULT_LIMITER.maxConcurrency) * 2))
   const closing = new AbortController()
   // Every call in flight or in backoff listens on this one signal; hundreds is normal, not a leak.
@@ -88,6 +115,8 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
     dispatcher: pools.auth,
     now,
     logger,
+    signal: closing.signal,
+    ...(o.onExchange === undefined ? {} : { onExchange: o.onExchange }),
     onFetched: (durationMs, ok, status) => o.onCall?.({ operation: 'token', outcome: ok ? 'ok' : status === 400 || status === 401 || status === 403 ? 'auth' : 'transient', status, durationMs })
   })
   let lastOkAt: number | null = null
@@ -103,66 +132,105 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
     signal: closing.signal,
     ...(o.retry === undefined ? {} : { retry: o.retry }),
     retryBudget: new RetryBudget({ ...DEFAULT_RETRY_BUDGET, ...o.retryBudget, now }),
+    ...(o.onExchange === undefined ? {} : { onExchange: o.onExchange }),
     onCall: (e) => {
       if (e.outcome === 'ok' && e.operation !== 'token') lastOkAt = now()
       o.onCall?.(e)
     }
   })
 
-  function member (a: Answer, projectId: string, operation: 'invite' | 'update'): SinchMember {
-    const parsed = SinchMemberSchema.safeParse(parseJson(a, operation, projectId))
-    if (!parsed.success) throw new SinchError('SINCH_TRANSIENT', `Sinch answered ${operation} with ${a.status} but no readable member`, operation, a.status, [], projectId)
-    return { ...parsed.data, projectId: parsed.data.projectId === '' ? projectId : parsed.data.projectId }
+  /** `strict` (the style probe): only a body with a members array counts as a page of this style. */
+  function readPage (a: Answer, projectId: string, strict = false): Page | null {
+    let json: unknown
+    try { json = a.text.trim() === '' ? {} : JSON.parse(a.text) } catch { return null }
+    const page = MemberPageSchema.safeParse(json)
+    if (!page.success || (strict && !Array.isArray((json as { members?: unknown }).members))) return null
+    return { members: page.data.members.map((m) => withProject(toMember(m, vocab), projectId)), nextPageToken: page.data.nextPageToken }
   }
 
-  async function listPage (projectId: string, pageToken?: string, pageSize = MAX_PAGE): Promise<{ members: SinchMember[], nextPageToken: string | null }> {
-    const q = `page_size=${pageSize}${pageToken === undefined || pageToken === '' ? '' : `&page_token=${enc(pageToken)}`}`
-    const a = await transport.call('list', 'GET', `/projects/${enc(projectId)}/members?${q}`, undefined, projectId)
-    const page = MemberPageSchema.safeParse(parseJson(a, 'list', projectId))
-    if (!page.success) throw new SinchError('SINCH_TRANSIENT', 'Sinch answered a member list in an unexpected shape', 'list', a.status, [], projectId)
-    return { members: page.data.members.map((m) => ({ ...m, projectId: m.projectId === '' ? projectId : m.projectId })), nextPageToken: page.data.nextPageToken }
-  }
+  const withProject = (m: SinchMember, projectId: string): SinchMember => m.projectId === '' ? { ...m, projectId } : m
 
-  async function * listMembers (projectId: string, opts: { pageSize?: number, signal?: AbortSignal } = {}): AsyncIterable<SinchMember> {
-    let token: string | null = null
-    do {
-      opts.signal?.throwIfAborted()
-      const page = await listPage(projectId, token ?? undefined, opts.pageSize ?? MAX_PAGE)
-      yield * page.members
-      // Guard against a server that hands back the token it was given: that page would repeat forever.
-      if (page.nextPageToken !== null && page.nextPageToken === token) throw new SinchError('SINCH_TRANSIENT', 'Sinch returned the same page token twice', 'list', 200, [], projectId)
-      token = page.nextPageToken
-    } while (token !== null)
-  }
-
-  /** There is no GET for one member: the listing is the only lookup (by user id or by email). */
-  async function findMember (projectId: string, match: { email: string, userId?: string | null }): Promise<SinchMember | null> {
-    const want = match.email.toLowerCase()
-    let byEmail: SinchMember | null = null
-    for await (const m of listMembers(projectId)) {
-      if (match.userId != null && m.userId === match.userId) return m
-      if (byEmail === null && m.email.toLowerCase() === want) {
-        byEmail = m
-        if (match.userId == null) return m
-      }
+  const styles = new StyleResolver({
+    setting: o.apiStyle,
+    logger,
+    ...(o.stylePersistence === undefined ? {} : { persistence: o.stylePersistence }),
+    ...(o.onStyle === undefined ? {} : { onChosen: o.onStyle }),
+    // Read-only and the smallest page: 404/405 says "not this shape"; any other failure ends the
+    // detection (nothing is written meanwhile, the caller retries later).
+    probe: async (style, projectId) => {
+      const a = await rawList(style, projectId, 1)
+      if (a.status === 404 || a.status === 405) return { style: style.name, outcome: 'absent', status: a.status }
+      return { style: style.name, outcome: readPage(a, projectId, true) === null ? 'absent' : 'ok', status: a.status }
     }
-    return byEmail
+  })
+
+  async function rawList (style: ApiStyle, projectId: string, pageSize: number, pageToken?: string): Promise<Answer> {
+    return await transport.call('list', 'GET', `${membersPath(style, projectId)}?${listQuery(style, pageSize, pageToken)}`, undefined, projectId, [404, 405])
+  }
+
+  /** Page size honoured per project, remembered after Sinch refused a larger one. */
+  const pageSizes = new Map<string, number>()
+
+  function member (a: Answer, projectId: string, operation: 'invite' | 'update'): SinchMember {
+    const json = parseJson(a, operation, projectId)
+    // v1 wraps nothing (the Access Keys update answers the resource itself); tolerate `{member: …}`.
+    const inner = typeof json === 'object' && json !== null && 'member' in json ? (json as { member: unknown }).member : json
+    const parsed = RawMemberSchema.safeParse(inner)
+    if (!parsed.success) throw new SinchError('SINCH_TRANSIENT', `Sinch answered ${operation} with ${a.status} but no readable member`, operation, a.status, [], projectId)
+    return withProject(toMember(parsed.data, vocab), projectId)
+  }
+
+  async function listPage (projectId: string, pageToken?: string, pageSize?: number): Promise<Page> {
+    const style = await styles.get(projectId)
+    let a = await rawList(style, projectId, pageSize ?? pageSizes.get(projectId) ?? SYNC_PAGE_SIZE, pageToken)
+    if ((a.status === 404 || a.status === 405) && pageToken === undefined && await styles.reconsider(projectId)) {
+      a = await rawList(await styles.get(projectId), projectId, pageSize ?? SYNC_PAGE_SIZE)
+    }
+    if (a.status === 404 || a.status === 405) {
+      throw new SinchError('SINCH_NOT_FOUND', `Sinch answered the member listing of project ${projectId} with ${a.status} (${style.name} style)`, 'list', a.status, [], projectId)
+    }
+    const page = readPage(a, projectId)
+    if (page === null) throw new SinchError('SINCH_TRANSIENT', 'Sinch answered a member list in an unexpected shape', 'list', a.status, [], projectId)
+    return page
+  }
+
+  function listMembers (projectId: string, opts: { pageSize?: number, signal?: AbortSignal } = {}): AsyncIterable<SinchMember> {
+    return pageThrough(async (token, size) => await listPage(projectId, token, size), {
+      projectId,
+      pageSize: opts.pageSize ?? pageSizes.get(projectId) ?? SYNC_PAGE_SIZE,
+      ...(o.maxMembersPerProject === undefined ? {} : { maxMembers: o.maxMembersPerProject }),
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      onPageSize: (size) => {
+        pageSizes.set(projectId, size)
+        logger.warn({ projectId, pageSize: size }, 'sinch refused the member page size; listing with a smaller page')
+      }
+    })
+  }
+
+  const cache = new ListingCache(o.listingCacheMs ?? 600_000, now)
+
+  /** There is no GET for one member and no published email filter: a cached listing answers. */
+  async function findMember (projectId: string, match: { email: string, userId: string | null }): Promise<SinchMember | null> {
+    return await cache.lookup(projectId, match, () => listMembers(projectId))
   }
 
   async function invite (projectId: string, input: { email: string, role: Role }): Promise<{ member: SinchMember, adopted: boolean }> {
-    const a = await transport.call('invite', 'POST', `/projects/${enc(projectId)}/members`, { email: input.email, role: input.role }, projectId, [409])
+    const style = await styles.get(projectId)
+    const a = await transport.call('invite', 'POST', membersPath(style, projectId), { [style.body.email]: input.email, [style.body.role]: vocab.roleName(input.role) }, projectId, [409])
     if (a.status !== 409) {
       const m = member(a, projectId, 'invite')
-      if (m.userId !== '') return { member: m, adopted: false }
-      // Some answers omit user_id: the member exists now, so the listing has it.
-      const found = await findMember(projectId, { email: input.email })
+      if (m.userId !== '') {
+        cache.note(m)
+        return { member: m, adopted: false }
+      }
+      // Some answers omit the member id: the member exists now, so the listing has it.
+      const found = await findMember(projectId, { email: input.email, userId: null })
       if (found === null) throw new SinchError('SINCH_TRANSIENT', 'Sinch accepted the invite but the listing does not show the member yet', 'invite', a.status, [], projectId)
       return { member: found, adopted: false }
     }
     // 409 ALREADY_EXISTS: already a member, perhaps by our own earlier invite whose answer was
     // lost on the way back. Adopt it: never invite twice, never fail (shared/sinch-api.md).
-    const resourceName = parseErrorBody(a.text).resourceName
-    const userId = resourceName === null ? null : /(?:^|\/)members\/([^/]+)$/.exec(resourceName)?.[1] ?? null
+    const userId = idFromResourceName(parseErrorBody(a.text).resourceName)
     const found = await findMember(projectId, { email: input.email, userId })
     if (found === null) throw new SinchError('SINCH_TRANSIENT', 'Sinch says the member exists but the listing does not show it', 'invite', 409, [], projectId)
     if (found.email.toLowerCase() !== input.email.toLowerCase()) logger.warn({ operation: 'invite', projectId, userId: found.userId }, 'sinch 409 resourceName names a member with another email; adopting it as Sinch says')
@@ -170,27 +238,40 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
     return { member: found, adopted: true }
   }
 
-  async function updateMember (projectId: string, userId: string, patch: { role: Role } | { status: 'SUSPENDED' | 'ACTIVE' }): Promise<SinchMember> {
-    const a = await transport.call('update', 'PATCH', `/projects/${enc(projectId)}/members/${enc(userId)}`, patch, projectId)
-    return member(a, projectId, 'update')
+  async function updateMember (projectId: string, userId: string, patch: MemberPatch): Promise<SinchMember> {
+    const style = await styles.get(projectId)
+    // Only the changed field, at the top of the body (the v1 update operation's shape, and the guide's).
+    const body = 'role' in patch ? { [style.body.role]: vocab.roleName(patch.role) } : { [style.body.status]: patch.status }
+    const m = member(await transport.call('update', 'PATCH', memberPath(style, projectId, userId), body, projectId), projectId, 'update')
+    cache.note(m)
+    return m
   }
 
   async function removeMember (projectId: string, userId: string): Promise<{ alreadyGone: boolean }> {
+    const style = await styles.get(projectId)
     // 404 means removed already (by hand, or by our own earlier call whose answer was lost): done.
-    const a = await transport.call('remove', 'DELETE', `/projects/${enc(projectId)}/members/${enc(userId)}`, undefined, projectId, [404])
+    const a = await transport.call('remove', 'DELETE', memberPath(style, projectId, userId), undefined, projectId, [404])
+    cache.forget(projectId, userId)
     return { alreadyGone: a.status === 404 }
   }
 
   return {
     listMembers,
     listPage,
-    findMemberByEmail: async (projectId, email) => await findMember(projectId, { email }),
+    findMemberByEmail: async (projectId, email) => await findMember(projectId, { email, userId: null }),
     invite,
     updateMember,
     removeMember,
+    apiStyle: () => styles.current,
+    async resolveStyle (projectId) {
+      const s = await styles.get(projectId)
+      return { style: s.name, how: styles.source ?? 'probed', probes: styles.lastProbes }
+    },
+    rawList,
     async fetchToken () {
       if (o.authMode === 'oauth') await tokens.get()
     },
+    tokenLifetimeSec: () => (o.authMode === 'oauth' ? tokens.lastLifetimeSec : null),
     lastTokenAt: () => (o.authMode === 'oauth' ? tokens.lastObtainedAt : lastOkAt),
     stats: () => {
       const all = [...limiters.values()]
@@ -201,6 +282,7 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
       if (!closing.signal.aborted) {
         closing.abort()
         for (const l of limiters.values()) l.close()
+        cache.clear()
         closed = pools.close()
       }
       await closed

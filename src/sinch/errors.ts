@@ -1,4 +1,9 @@
-export type SinchErrorCode = 'SINCH_PERMANENT' | 'SINCH_TRANSIENT' | 'SINCH_AUTH' | 'SINCH_NOT_FOUND' | 'SINCH_CONFLICT'
+export type SinchErrorCode =
+  | 'SINCH_PERMANENT' | 'SINCH_TRANSIENT' | 'SINCH_AUTH' | 'SINCH_NOT_FOUND' | 'SINCH_CONFLICT'
+  /** Neither API style answered the member listing (wrong project id or region, or no member API). */
+  | 'SINCH_STYLE_UNKNOWN'
+  /** A listing that would not end: a repeated page token, a repeated page, or past the page cap. */
+  | 'SINCH_LISTING_RUNAWAY'
 export type SinchOperation = 'token' | 'list' | 'invite' | 'update' | 'remove' | 'access-keys'
 
 export interface FieldViolation { field: string, description: string }

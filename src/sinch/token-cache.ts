@@ -12,7 +12,11 @@ export interface TokenCacheOptions {
   /** Refresh this long before expiry (default 60 s), or at 80 % of the lifetime when that comes sooner; plus 1 s. */
   refreshAheadMs?: number
   logger?: Logger
+  /** Aborted by the client's close(): a token fetch in flight ends at once, so shutdown keeps its limit. */
+  signal?: AbortSignal
   onFetched?: (durationMs: number, ok: boolean, status: number | null) => void
+  /** Sees the token endpoint's answer (doctor --record redacts the token before keeping it). */
+  onExchange?: (x: { method: string, path: string, body: unknown, status: number, headers: Record<string, string | string[] | undefined>, text: string }) => void
 }
 
 /**
@@ -27,6 +31,8 @@ export class TokenCache {
   private expiresAt = 0
   private inflight: Promise<string> | null = null
   lastObtainedAt: number | null = null
+  /** expires_in of the last token, in seconds (doctor reports it). */
+  lastLifetimeSec: number | null = null
 
   constructor (private readonly o: TokenCacheOptions) {}
 
@@ -76,10 +82,12 @@ export class TokenCache {
         path: url.pathname + url.search,
         method: 'POST',
         headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: 'grant_type=client_credentials'
+        body: 'grant_type=client_credentials',
+        signal: this.o.signal
       })
       status = res.statusCode
       const text = await res.body.text()
+      this.o.onExchange?.({ method: 'POST', path: url.pathname, body: 'grant_type=client_credentials', status, headers: res.headers, text })
       if (status === 400 || status === 401 || status === 403) {
         // invalid_client / invalid_request / unsupported_grant_type: the error code names the cause,
         // and it is safe to show; the description is not echoed (it may quote what we sent).
@@ -100,6 +108,7 @@ export class TokenCache {
       // expires_in and a JWT's exp count whole seconds, so the token may lapse up to 1 s early.
       const ahead = Math.min(lifetimeMs / 2, Math.min(this.o.refreshAheadMs ?? 60_000, lifetimeMs * 0.2) + 1_000)
       this.token = body.data.access_token
+      this.lastLifetimeSec = body.data.expires_in
       this.refreshAt = started + lifetimeMs - ahead
       // Stop using a token a little before the server would refuse it (clock skew, transit time).
       this.expiresAt = started + lifetimeMs - Math.min(5_000, 1_000 + lifetimeMs * 0.05)
@@ -109,6 +118,7 @@ export class TokenCache {
     } catch (err) {
       this.o.onFetched?.(this.o.now() - started, false, status)
       if (err instanceof SinchError) throw err
+      if (this.o.signal?.aborted === true) throw new SinchError('SINCH_TRANSIENT', 'the Sinch client is closed', 'token', null, [], undefined, { cause: err })
       const reason = (err as { code?: unknown }).code
       throw new SinchError('SINCH_TRANSIENT', `Sinch token endpoint unreachable${typeof reason === 'string' ? ` (${reason})` : ''}`, 'token', null, [], undefined, { cause: err })
     }

@@ -9,6 +9,9 @@ import type { TokenCache } from './token-cache.js'
 export type CallOutcome = 'ok' | 'rate_limited' | 'transient' | 'permanent' | 'auth' | 'not_found' | 'conflict'
 export interface CallEvent { operation: SinchOperation, outcome: CallOutcome, status: number | null, durationMs: number }
 
+/** One HTTP exchange as doctor --record keeps it (redacted by transcript.ts before it is written). */
+export interface Exchange { method: string, path: string, body: unknown, status: number, headers: Record<string, string | string[] | undefined>, text: string }
+
 export interface TransportOptions {
   apiUrl: string
   dispatcher: Dispatcher
@@ -26,9 +29,10 @@ export interface TransportOptions {
   /** Aborted by close(): backoff sleeps end at once and no new attempt starts. */
   signal: AbortSignal
   onCall?: (e: CallEvent) => void
+  onExchange?: (x: Exchange) => void
 }
 
-export interface Answer { status: number, text: string }
+export interface Answer { status: number, text: string, headers: Record<string, string | string[] | undefined> }
 
 /** shared/sinch-api.md: 429 and 5xx gateways are retried, and so are 408 and 425 (RFC 9110, 8470). */
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504])
@@ -89,6 +93,7 @@ export class Transport {
         status = res.statusCode
         headers = res.headers
         text = await res.body.text()
+        this.o.onExchange?.({ method, path, body: body ?? null, status, headers, text })
       } catch (err) {
         failure = err as Error
       } finally {
@@ -108,13 +113,13 @@ export class Transport {
         limiter.onSuccess()
         this.emit(operation, 'ok', status, ms)
         log.debug(fields, 'sinch call')
-        return { status, text }
+        return { status, text, headers }
       }
       if (status !== null && pass.includes(status)) {
         limiter.onSuccess()
         this.emit(operation, status === 404 ? 'not_found' : status === 409 ? 'conflict' : 'permanent', status, ms)
         log.debug(fields, 'sinch call')
-        return { status, text }
+        return { status, text, headers }
       }
       if (status === 401) {
         this.emit(operation, 'auth', status, ms)

@@ -7,7 +7,9 @@ import type { Role } from '../config/schema.js'
  * PostgreSQL share one interface and one contract suite.
  */
 
-export type MemberStatus = 'PENDING' | 'ACTIVE' | 'SUSPENDED'
+/** UNKNOWN: a role or status name Sinch sent that the bridge cannot read (kept, never modified). */
+export type MemberStatus = 'PENDING' | 'ACTIVE' | 'SUSPENDED' | 'UNKNOWN'
+export type MemberRole = Role | 'UNKNOWN'
 
 export interface EmailValue { value: string, type?: string | undefined, primary?: boolean | undefined }
 
@@ -52,7 +54,7 @@ export interface KnownMember {
   projectId: string
   email: string
   sinchUserId: string | null
-  role: Role
+  role: MemberRole
   status: MemberStatus
   /** The SCIM user the bridge created or adopted it for; null = not ours (report drift only). */
   scimUserId: string | null
@@ -88,7 +90,7 @@ export interface AuditEntry {
   email: string
   projectId: string
   action: 'invite' | 'role' | 'suspend' | 'unsuspend' | 'remove' | 'adopt'
-  fromRole: Role | null
+  fromRole: MemberRole | null
   toRole: Role | null
   rule: string
   outcome: 'ok' | 'failed' | 'transient'

@@ -78,6 +78,27 @@ describe('CLI (built) as an operator runs it', () => {
     expect(bad.code).toBe(1)
     expect(bad.out).toMatch(/FAIL\s+sinch credentials\s+Sinch credentials rejected/)
     expect(bad.out).not.toContain('wrong-secret-value-123')
+    expect(bad.out).toMatch(/key secret is wrong, or the access key was deleted/)
+  })
+
+  it('doctor --json --record: the probe as JSON, and a redacted transcript with no secret, token or address', async () => {
+    sim.control.seed({ members: [{ project_id: 'p2', email: 'private.person@corp.example', role: 'MEMBER' }] })
+    const file = join(dir, 'probe.json')
+    const r = await cli(['doctor', '--json', '--record', file], { ...env, SINCH_API_STYLE: 'auto' })
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.out) as { ok: boolean, sinch: { credentials: { tokenLifetimeSec: number }, projects: Array<{ projectId: string, style: string, probes: Array<{ style: string, status: number }>, roles: Record<string, number> }> } }
+    expect(out.ok).toBe(true)
+    expect(out.sinch.credentials.tokenLifetimeSec).toBe(3599)
+    expect(out.sinch.projects.map((p) => [p.projectId, p.style, p.probes.map((x) => `${x.style} ${x.status}`).join(', ')])).toEqual([['p1', 'guide', 'v1 404, guide 200'], ['p2', 'guide', 'v1 404, guide 200']])
+    expect(out.sinch.projects[1]?.roles).toEqual({ MEMBER: 1 })
+    expect(r.out).not.toContain('private.person@corp.example')
+    const text = readFileSync(file, 'utf8')
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(JSON.parse(text).format).toBe('sinch-scim-bridge/transcript@1')
+    expect(text).not.toContain(SIM_KEY.secret)
+    expect(text).not.toContain('private.person@corp.example')
+    expect(text).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/)
+    expect(text).toContain('@example.invalid')
   })
 
   it('serve, then SIGTERM: finishes and exits 0 within 10 s; audit and reconcile --dry-run read what it did', async () => {

@@ -11,9 +11,10 @@ describe('health, readiness and metrics', () => {
   it('/healthz needs no token; /readyz reports each check', async () => {
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200)
     const ready = await fetch(`${t.url}/readyz`)
-    const body = await ready.json() as { status: string, checks: Array<{ name: string, ok: boolean }> }
+    const body = await ready.json() as { status: string, checks: Array<{ name: string, ok: boolean, detail?: string }> }
     expect(ready.status).toBe(200)
-    expect(body.checks.map((c) => `${c.name}:${String(c.ok)}`)).toEqual(['store:true', 'sinch:true', 'reconciler:true'])
+    expect(body.checks.map((c) => `${c.name}:${String(c.ok)}`)).toEqual(['store:true', 'sinch:true', 'sinch-api-style:true', 'reconciler:true'])
+    expect(body.checks.find((c) => c.name === 'sinch-api-style')?.detail).toBe('guide')
   })
 
   it('/readyz is 503 when Sinch refuses the credentials', async () => {

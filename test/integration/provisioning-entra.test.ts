@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, startTestBridge, type TestBridge } from '../support/bridge.js'
+import { JOURNEY_STYLES, expectStyleSpoken } from '../support/styles.js'
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
 const upn = 'bob.upn@contoso.onmicrosoft.com'
 const work = 'Bob.Work@Contoso.example'
 
-describe('Entra ID journey over real HTTP: bridge → simulator', () => {
+describe.each(JOURNEY_STYLES)('Entra ID journey over real HTTP: bridge → simulator ($sim simulator, SINCH_API_STYLE=$client)', ({ sim, client }) => {
   let t: TestBridge
   let userId = ''
   let groupId = ''
-  beforeAll(async () => { t = await startTestBridge({ env: { SINCH_DEFAULT_PROJECT_IDS: 'p1' } }) })
+  beforeAll(async () => { t = await startTestBridge({ apiStyle: sim, env: { SINCH_DEFAULT_PROJECT_IDS: 'p1', SINCH_API_STYLE: client } }) })
   afterAll(async () => { await t.close() })
 
   const state = async (): Promise<Record<string, string>> => {
@@ -105,5 +106,9 @@ describe('Entra ID journey over real HTTP: bridge → simulator', () => {
     expect(invites).toEqual([['p1|shared@contoso.example', 2]]) // one for each holder, one after the other's removal
     const removes = (await t.simControl.requests()).filter((r) => r.route === 'remove' && r.status < 300 && r.projectId === 'p1')
     expect(removes.length).toBeGreaterThanOrEqual(1)
+  })
+
+  it('spoke only the simulator\'s style, and no write went out before the style was known', async () => {
+    await expectStyleSpoken(t, sim, client)
   })
 })

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, SIM_KEY, startTestBridge, TEST_TOKEN, type TestBridge } from '../support/bridge.js'
+import { JOURNEY_STYLES, expectStyleSpoken } from '../support/styles.js'
 
 const SINCH_EXT = 'urn:ietf:params:scim:schemas:extension:sinch:2.0:User'
 const email = 'ann.okta@example.com'
@@ -19,11 +20,11 @@ function oktaUser (active: boolean) {
   }
 }
 
-describe('Okta journey over real HTTP: bridge → simulator', () => {
+describe.each(JOURNEY_STYLES)('Okta journey over real HTTP: bridge → simulator ($sim simulator, SINCH_API_STYLE=$client)', ({ sim, client }) => {
   let t: TestBridge
   let userId = ''
   let firstSinchId = ''
-  beforeAll(async () => { t = await startTestBridge() })
+  beforeAll(async () => { t = await startTestBridge({ apiStyle: sim, env: { SINCH_API_STYLE: client } }) })
   afterAll(async () => { await t.close() })
 
   const roles = async (): Promise<Record<string, string>> => {
@@ -112,5 +113,9 @@ describe('Okta journey over real HTTP: bridge → simulator', () => {
       expect(line).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/)
       expect(line).not.toMatch(/Bearer\s+\S{10,}/)
     }
+  })
+
+  it('spoke only the simulator\'s style, and no write went out before the style was known', async () => {
+    await expectStyleSpoken(t, sim, client)
   })
 })

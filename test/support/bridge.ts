@@ -5,7 +5,7 @@ import { Writable } from 'node:stream'
 import { loadConfig } from '../../src/config/load.js'
 import { createBridge, type Bridge, type BridgeOptions } from '../../src/main.js'
 import { createLogger } from '../../src/observability/logger.js'
-import { createSimulator, type Simulator } from '../../src/simulator/index.js'
+import { createSimulator, type SimStyle, type Simulator } from '../../src/simulator/index.js'
 
 export const TEST_TOKEN = 'test-scim-token-0123456789abcdef'
 export const SIM_KEY = { id: 'test-key', secret: 'test-key-secret-do-not-log-42' }
@@ -15,7 +15,8 @@ export interface SimRequest { seq: number, method: string, path: string, route: 
 
 /** Talks to the simulator's /__sim/ control plane over HTTP, as an operator's script would. */
 export class SimControl {
-  constructor (readonly url: string) {}
+  /** `paths` speaks the simulator's own API style (guide or v1), for changes made "by hand". */
+  constructor (readonly url: string, private readonly paths: Simulator['paths'] | null = null) {}
   async call (method: string, path: string, body?: unknown): Promise<unknown> {
     const res = await fetch(`${this.url}/__sim/${path}`, {
       method,
@@ -41,7 +42,7 @@ export class SimControl {
     const member = (await this.members(projectId)).find((m) => m.email.toLowerCase() === email.toLowerCase())
     if (member === undefined) throw new Error(`${email} is not in ${projectId}`)
     const auth = `Basic ${Buffer.from(`${SIM_KEY.id}:${SIM_KEY.secret}`).toString('base64')}`
-    const res = await fetch(`${this.url}/projects/${projectId}/members/${member.user_id}`, {
+    const res = await fetch(`${this.url}${this.paths?.member(projectId, member.user_id) ?? `/projects/${projectId}/members/${member.user_id}`}`, {
       method,
       headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? null : JSON.stringify(body)
@@ -74,9 +75,14 @@ export interface TestBridge {
   close: () => Promise<void>
 }
 
-/** A whole bridge on real HTTP (port 0) against a real simulator, with a fresh SQLite file. */
-export async function startTestBridge (opts: { env?: Record<string, string>, simulator?: Record<string, unknown>, bridge?: BridgeOptions, background?: boolean } = {}): Promise<TestBridge> {
-  const sim = createSimulator({ projects: ['p1', 'p2', 'other'], keys: [{ id: SIM_KEY.id, secret: SIM_KEY.secret }], ...opts.simulator })
+/**
+ * A whole bridge on real HTTP (port 0) against a real simulator, with a fresh SQLite file.
+ * `apiStyle` is the style the simulator speaks; the bridge is told that style unless
+ * `env.SINCH_API_STYLE` says otherwise (`auto` to make it detect).
+ */
+export async function startTestBridge (opts: { env?: Record<string, string>, simulator?: Record<string, unknown>, bridge?: BridgeOptions, background?: boolean, apiStyle?: SimStyle } = {}): Promise<TestBridge> {
+  const apiStyle = opts.apiStyle ?? 'guide'
+  const sim = createSimulator({ projects: ['p1', 'p2', 'other'], keys: [{ id: SIM_KEY.id, secret: SIM_KEY.secret }], apiStyle, ...opts.simulator })
   const simUrl = await sim.listen(0, '127.0.0.1')
   const dir = mkdtempSync(join(tmpdir(), 'bridge-'))
   const loaded = loadConfig({
@@ -90,6 +96,7 @@ export async function startTestBridge (opts: { env?: Record<string, string>, sim
     DATA_DIR: dir,
     RECONCILE_INTERVAL: '3600',
     LOG_LEVEL: 'info',
+    SINCH_API_STYLE: apiStyle,
     ...opts.env
   }, '/nonexistent/.env')
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'))
@@ -122,7 +129,7 @@ export async function startTestBridge (opts: { env?: Record<string, string>, sim
   return {
     bridge,
     sim,
-    simControl: new SimControl(simUrl),
+    simControl: new SimControl(simUrl, sim.paths),
     url,
     scimUrl,
     logs,

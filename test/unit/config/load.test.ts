@@ -98,6 +98,9 @@ describe('loadConfig', () => {
     ['SINCH_KEY_SECRET', { SINCH_KEY_ID: 'k' }, /^SINCH_KEY_SECRET: is required/],
     ['SINCH_AUTH_MODE', { SINCH_AUTH_MODE: 'jwt' }, /^SINCH_AUTH_MODE: .*"oauth".*"basic"/],
     ['SINCH_REGION', { SINCH_REGION: 'ap' }, /^SINCH_REGION: .*"us".*"eu"/],
+    ['SINCH_API_STYLE', { SINCH_API_STYLE: 'v2' }, /^SINCH_API_STYLE: must be auto, guide or v1/],
+    ['SINCH_ROLE_MAP', { SINCH_ROLE_MAP: 'ADMIN' }, /^SINCH_ROLE_MAP: "ADMIN" is not ROLE=name/],
+    ['SIMULATOR_API_STYLE', { SIMULATOR_API_STYLE: 'auto' }, /^SIMULATOR_API_STYLE: must be guide or v1/],
     ['SINCH_API_URL', { SINCH_API_URL: 'not a url' }, /^SINCH_API_URL: must be an absolute URL/],
     ['SINCH_API_URL', { SINCH_API_URL: 'ftp://x/y' }, /^SINCH_API_URL: must be http/],
     ['SINCH_AUTH_URL', { SINCH_AUTH_URL: 'ftp://x/y' }, /^SINCH_AUTH_URL: must be http/],
@@ -167,6 +170,9 @@ describe('loadConfig', () => {
       SINCH_KEY_SECRET: 'never-echo-this-secret',
       SINCH_AUTH_MODE: 'jwt',
       SINCH_REGION: 'mars',
+      SINCH_API_STYLE: 'v9',
+      SINCH_ROLE_MAP: '=x',
+      SIMULATOR_API_STYLE: 'v9',
       SINCH_API_URL: 'nope',
       SINCH_AUTH_URL: 'ftp://x',
       SINCH_PROJECT_IDS: 'bad id',
@@ -245,5 +251,29 @@ describe('loadConfig', () => {
     expect(r.ok && r.config.port).toBe(7070)
     expect(r.ok && r.config.host).toBe('127.0.0.1')
     expect(r.ok && r.config.logLevel).toBe('debug')
+  })
+})
+
+describe('Sinch API style and role names (issue 13)', () => {
+  it('defaults to auto detection with the guide\'s role names and a guide-style sandbox simulator', () => {
+    const r = loadConfig(live, NO_DOTENV)
+    expect(r.ok && r.config.sinch.apiStyle).toBe('auto')
+    expect(r.ok && r.config.sinch.roleMap).toEqual({})
+    expect(r.ok && r.config.simulatorApiStyle).toBe('guide')
+  })
+
+  it('reads SINCH_API_STYLE, SIMULATOR_API_STYLE and SINCH_ROLE_MAP (names may hold spaces; role keys any case)', () => {
+    const r = loadConfig({ ...live, SINCH_API_STYLE: 'v1', SIMULATOR_API_STYLE: 'v1', SINCH_ROLE_MAP: 'admin=Administrator, MEMBER=Member ,READONLY=Limited member' }, NO_DOTENV)
+    expect(r.ok && r.config.sinch.apiStyle).toBe('v1')
+    expect(r.ok && r.config.simulatorApiStyle).toBe('v1')
+    expect(r.ok && r.config.sinch.roleMap).toEqual({ ADMIN: 'Administrator', MEMBER: 'Member', READONLY: 'Limited member' })
+  })
+
+  it('names each bad value', () => {
+    const all = problems({ ...live, SINCH_API_STYLE: 'v2', SIMULATOR_API_STYLE: 'auto', SINCH_ROLE_MAP: 'BOSS=Owner' }).join('\n')
+    expect(all).toMatch(/SINCH_API_STYLE.*auto, guide or v1/)
+    expect(all).toMatch(/SIMULATOR_API_STYLE.*guide or v1/)
+    expect(all).toMatch(/SINCH_ROLE_MAP.*"BOSS=Owner" is not ROLE=name/)
+    expect(problems({ ...live, SINCH_ROLE_MAP: 'ADMIN=Member,MEMBER=member' }).join('\n')).toMatch(/SINCH_ROLE_MAP.*mapped twice/)
   })
 })

@@ -63,7 +63,7 @@ describe('every error shape over real HTTP', () => {
       send(res, a.status, a.body ?? '', a.headers)
     })
     close = srv.close
-    client = createSinchClient({ apiUrl: srv.url, authUrl: `${srv.url}/oauth2/token`, keyId: 'k', keySecret: 'secret-xyz', authMode: 'basic', retry })
+    client = createSinchClient({ apiUrl: srv.url, authUrl: `${srv.url}/oauth2/token`, keyId: 'k', keySecret: 'secret-xyz', authMode: 'basic', apiStyle: 'guide', retry })
     return { c: client, seen: srv.seen }
   }
   const fail = async (p: Promise<unknown>): Promise<SinchError> => {
@@ -139,7 +139,7 @@ describe('every error shape over real HTTP', () => {
   it('a refused connection is transient and names the cause', async () => {
     const srv = await tinyServer((_r, res) => send(res, 200))
     await srv.close()
-    client = createSinchClient({ apiUrl: srv.url, authUrl: `${srv.url}/oauth2/token`, keyId: 'k', keySecret: 'secret-xyz', authMode: 'basic', retry: FAST })
+    client = createSinchClient({ apiUrl: srv.url, authUrl: `${srv.url}/oauth2/token`, keyId: 'k', keySecret: 'secret-xyz', authMode: 'basic', apiStyle: 'guide', retry: FAST })
     const e = await fail(client.listPage('p1'))
     expect(e).toMatchObject({ code: 'SINCH_TRANSIENT', status: null })
     expect(e.message).toMatch(/ECONNREFUSED/)

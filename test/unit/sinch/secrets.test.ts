@@ -59,7 +59,7 @@ describe('the token, the key secret and the Authorization header never reach a l
     })
     stop = srv.close
     const { logger, lines } = captureLogger()
-    client = createSinchClient({ apiUrl: srv.url, authUrl: `${srv.url}/oauth2/token`, keyId: KEY_ID, keySecret: SECRET, authMode: 'oauth', retry: FAST, logger })
+    client = createSinchClient({ apiUrl: srv.url, authUrl: `${srv.url}/oauth2/token`, keyId: KEY_ID, keySecret: SECRET, authMode: 'oauth', apiStyle: 'guide', retry: FAST, logger })
     const errors: unknown[] = []
     const c = client
     await c.invite('p1', { email: 'ada@example.com', role: 'MEMBER' })
@@ -81,12 +81,12 @@ describe('the token, the key secret and the Authorization header never reach a l
   it('Basic mode and network failures', async () => {
     const srv = await tinyServer((req, res) => send(res, 403, { type: 'about:blank', title: 'PERMISSION_DENIED', status: 403, detail: `key ${String(req.headers.authorization)} may not use projects/p9` }))
     const { logger, lines } = captureLogger()
-    client = createSinchClient({ apiUrl: srv.url, authUrl: `${srv.url}/oauth2/token`, keyId: KEY_ID, keySecret: SECRET, authMode: 'basic', retry: FAST, logger })
+    client = createSinchClient({ apiUrl: srv.url, authUrl: `${srv.url}/oauth2/token`, keyId: KEY_ID, keySecret: SECRET, authMode: 'basic', apiStyle: 'guide', retry: FAST, logger })
     const errors: unknown[] = [await client.listPage('p9').catch((e: unknown) => e)]
     expect((errors[0] as SinchError).message).toContain('may not use projects/p9')
     await srv.close()
     errors.push(await client.invite('p1', { email: 'a@x.io', role: 'MEMBER' }).catch((e: unknown) => e))
-    const oauth = createSinchClient({ apiUrl: srv.url, authUrl: `${srv.url}/oauth2/token`, keyId: KEY_ID, keySecret: SECRET, authMode: 'oauth', retry: FAST, logger })
+    const oauth = createSinchClient({ apiUrl: srv.url, authUrl: `${srv.url}/oauth2/token`, keyId: KEY_ID, keySecret: SECRET, authMode: 'oauth', apiStyle: 'guide', retry: FAST, logger })
     errors.push(await oauth.fetchToken().catch((e: unknown) => e))
     errors.push(await oauth.listPage('p1').catch((e: unknown) => e))
     await oauth.close()

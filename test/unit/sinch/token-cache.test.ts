@@ -132,7 +132,7 @@ describe('the client around the token', () => {
       if (!valid(token)) { send(res, 401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } }, { 'www-authenticate': 'Bearer error="invalid_token"' }); return }
       send(res, 200, { members: [], next_page_token: '' })
     })
-    client = createSinchClient({ apiUrl: srv.url, authUrl: `${srv.url}/oauth2/token`, keyId: 'k', keySecret: 'secret-xyz', authMode: 'oauth', retry: FAST, limiter: { initialRate: 1000 } })
+    client = createSinchClient({ apiUrl: srv.url, authUrl: `${srv.url}/oauth2/token`, keyId: 'k', keySecret: 'secret-xyz', authMode: 'oauth', apiStyle: 'guide', retry: FAST, limiter: { initialRate: 1000 } })
     return { tokens: () => srv.seen.filter((r) => r.path === '/oauth2/token').length, api: () => srv.seen.filter((r) => r.path !== '/oauth2/token') }
   }
 
@@ -170,7 +170,7 @@ describe('the client around the token', () => {
 
   it('Basic mode: HTTP Basic on every call, no token endpoint, fetchToken is a no-op', async () => {
     const srv = await tokenServer((_r, res) => send(res, 200, { members: [] }))
-    client = createSinchClient({ apiUrl: srv.url, authUrl: 'https://auth.invalid/oauth2/token', keyId: 'k', keySecret: 'secret-xyz', authMode: 'basic', retry: FAST })
+    client = createSinchClient({ apiUrl: srv.url, authUrl: 'https://auth.invalid/oauth2/token', keyId: 'k', keySecret: 'secret-xyz', authMode: 'basic', apiStyle: 'guide', retry: FAST })
     await client.fetchToken()
     expect(client.lastTokenAt()).toBeNull()
     await client.listPage('p1')
