@@ -3,7 +3,7 @@ import type { GroupRecord, UserRecord } from '../store/types.js'
 import { badRequest, fromScimmy } from './errors.js'
 import { normaliseOperations, type PatchOperation } from './patch-normalise.js'
 import { groupInput, userInput } from './resources.js'
-import { PATCH_OP, userDefinition } from './setup.js'
+import { PATCH_OP, SINCH_EXT, userDefinition } from './setup.js'
 import type { GroupInput, UserInput } from '../store/directory-store.js'
 
 type Json = Record<string, unknown>
@@ -91,6 +91,7 @@ function refuseReadOnly (ops: PatchOperation[]): void {
   for (const op of ops) {
     const names = op.path !== undefined ? [op.path] : typeof op.value === 'object' && op.value !== null ? Object.keys(op.value) : []
     for (const name of names) {
+      if (name.toLowerCase().startsWith(SINCH_EXT.toLowerCase())) throw badRequest('mutability', `${SINCH_EXT} is read-only: it shows what Sinch holds`)
       const top = /^[^[.]+/.exec(name)?.[0] ?? name
       let attr
       try { attr = def.attribute(top) } catch { continue }

@@ -35,7 +35,9 @@ function normaliseBody (body: Json): Json {
     if (typeof e.manager === 'string') e.manager = { value: e.manager }
     out[ENTERPRISE] = e
   }
-  delete out[SINCH_EXT]
+  // The read-only Sinch view: Okta and Entra echo what they read, so a PUT may carry it back.
+  for (const k of Object.keys(out)) if (k.toLowerCase() === SINCH_EXT.toLowerCase()) delete out[k]
+  if (Array.isArray(out.schemas)) out.schemas = out.schemas.filter((s) => typeof s !== 'string' || s.toLowerCase() !== SINCH_EXT.toLowerCase())
   // Read-only and ignored: never worth handing to the schema (a long string there is slow to refuse).
   delete out.meta
   return out
