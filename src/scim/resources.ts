@@ -1,6 +1,7 @@
 import type { EmailValue, GroupRecord, UserRecord } from '../store/types.js'
 import type { GroupInput, UserInput } from '../store/directory-store.js'
 import { badRequest, fromScimmy } from './errors.js'
+import { checkIdentityValues } from './identity-values.js'
 import { normaliseOperations, primaries } from './patch-normalise.js'
 import { CORE_GROUP, CORE_USER, ENTERPRISE, SINCH_EXT, groupDefinition, userDefinition } from './setup.js'
 
@@ -99,6 +100,7 @@ export function userInput (rawBody: unknown, current: UserRecord | null, validat
   const active = typeof resource.active === 'boolean' ? resource.active : current?.active ?? true
   resource.active = active
   const emails = Array.isArray(resource.emails) ? (resource.emails as EmailValue[]).filter((e) => typeof e?.value === 'string') : []
+  checkIdentityValues(userName, emails)
   return {
     userName,
     externalId: typeof resource.externalId === 'string' ? resource.externalId : null,
