@@ -65,6 +65,11 @@ export function normaliseOperations (ops: unknown): PatchOperation[] {
     const op = String(raw.op ?? '').toLowerCase()
     const path = corePath(typeof raw.path === 'string' && raw.path.trim() !== '' ? raw.path.trim() : undefined)
     if (path !== undefined) {
+      // `manager.value` on a user with no manager: SCIMMY finds no target; it is the manager's id.
+      if (path.toLowerCase() === `${MANAGER}.value` && (op === 'add' || op === 'replace') && raw.value !== null && raw.value !== undefined) {
+        out.push({ op, path: `${ENTERPRISE}:manager`, value: manager(Array.isArray(raw.value) ? raw.value[0] : raw.value) })
+        continue
+      }
       if (raw.value === null && op !== 'remove') out.push({ op: 'remove', path })
       else out.push(raw.value === undefined ? { op, path } : { op, path, value: fixValue(path, raw.value) })
       continue

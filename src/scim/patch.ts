@@ -3,7 +3,8 @@ import type { GroupRecord, UserRecord } from '../store/types.js'
 import { badRequest, fromScimmy } from './errors.js'
 import { normaliseOperations, type PatchOperation } from './patch-normalise.js'
 import { groupInput, userInput } from './resources.js'
-import { PATCH_OP, SINCH_EXT, userDefinition } from './setup.js'
+import { unwrapSingleValues } from './patch-unwrap.js'
+import { PATCH_OP, SINCH_EXT, groupDefinition, userDefinition } from './setup.js'
 import type { GroupInput, UserInput } from '../store/directory-store.js'
 
 type Json = Record<string, unknown>
@@ -101,7 +102,7 @@ function refuseReadOnly (ops: PatchOperation[]): void {
 }
 
 export async function patchUser (current: UserRecord, body: unknown): Promise<UserInput> {
-  const ops = createMissingTyped(operations(body), current.resource)
+  const ops = createMissingTyped(unwrapSingleValues(operations(body), userDefinition()), current.resource)
   refuseReadOnly(ops)
   const base: Json = { ...current.resource, id: current.id, active: current.active, meta: { resourceType: 'User' } }
   const simple = simplePatch(base, ops)
@@ -155,7 +156,7 @@ function isRename (value: unknown): boolean {
 }
 
 export async function patchGroup (current: GroupRecord, body: unknown): Promise<GroupInput> {
-  const all = operations(body)
+  const all = unwrapSingleValues(operations(body), groupDefinition())
   return simpleGroupPatch(current, all) ?? await schemaGroupPatch(current, all)
 }
 
