@@ -4,7 +4,8 @@ import { badRequest, fromScimmy } from './errors.js'
 import { normaliseOperations, type PatchOperation } from './patch-normalise.js'
 import { groupInput, userInput } from './resources.js'
 import { unwrapSingleValues } from './patch-unwrap.js'
-import { PATCH_OP, SINCH_EXT, groupDefinition, userDefinition } from './setup.js'
+import { applyExtensionOps } from './patch-extension.js'
+import { ENTERPRISE, PATCH_OP, SINCH_EXT, groupDefinition, userDefinition } from './setup.js'
 import type { GroupInput, UserInput } from '../store/directory-store.js'
 
 type Json = Record<string, unknown>
@@ -26,7 +27,10 @@ async function apply (Schema: typeof SCIMMY.Schemas.User | typeof SCIMMY.Schemas
     const result = await message.apply(instance as never)
     return JSON.parse(JSON.stringify(result ?? instance)) as Json
   } catch (err) {
-    throw fromScimmy(err, 'invalidValue')
+    throw fromScimmy(err, 'invalidValue', (i) => {
+      const op = i === null ? undefined : ops[i - 1]
+      return op === undefined ? 'The PATCH could not be applied' : `PATCH operation ${i ?? ''} ('${op.op}' ${op.path === undefined ? 'without a path' : `on ${op.path}`}) cannot be applied to this resource`
+    })
   }
 }
 
@@ -105,9 +109,10 @@ export async function patchUser (current: UserRecord, body: unknown): Promise<Us
   const ops = createMissingTyped(unwrapSingleValues(operations(body), userDefinition()), current.resource)
   refuseReadOnly(ops)
   const base: Json = { ...current.resource, id: current.id, active: current.active, meta: { resourceType: 'User' } }
-  const simple = simplePatch(base, ops)
+  const ext = applyExtensionOps(ops, base, [ENTERPRISE])
+  const simple = ext.changed ? null : simplePatch(base, ops)
   if (simple !== null) return userInput(simple, current, true)
-  return userInput(await apply(SCIMMY.Schemas.User, base, ops), current)
+  return userInput(await apply(SCIMMY.Schemas.User, ext.resource, ext.ops), current)
 }
 
 const MEMBER_FILTER = /^members\[value eq "([^"]+)"\]$/i
