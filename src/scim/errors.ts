@@ -27,6 +27,8 @@ export const preconditionFailed = (): ScimError => new ScimError(412, null, 'The
  */
 const RUNTIME_TEXT = /Cannot (add|read|set|convert|assign|define|delete|redefine|create|use|access) |is not (extensible|a function|iterable|a constructor|defined)|Converting circular|Invalid array length|Maximum call stack|Unexpected (token|end of)|Reduce of empty/
 
+export const isRuntimeText = (message: string): boolean => RUNTIME_TEXT.test(message)
+
 /** SCIMMY names the PatchOp operation it was applying: "for 'add' op of operation 2 in PatchOp". */
 const OPERATION = /op of operation (\d+) in PatchOp/
 

@@ -4,7 +4,7 @@ import { badRequest } from './errors.js'
 /** A JSON string literal (RFC 8259 §7): quotes, with backslash escapes inside. */
 const STRING = /"(?:[^"\\]|\\.)*"/g
 
-export interface Literals { text: string, restore: (parsed: unknown) => unknown }
+export interface Literals { text: string, count: number, restore: (parsed: unknown) => unknown }
 
 /**
  * RFC 7644 §3.4.2.2 takes compValue strings from JSON: `"\u0041"` is "A" and `"a\"b"` holds a
@@ -35,5 +35,5 @@ export function extractLiterals (text: string): Literals {
     if (typeof node === 'object' && node !== null) return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, restore(v)]))
     return node
   }
-  return { text: replaced, restore }
+  return { text: replaced, count: values.size, restore }
 }

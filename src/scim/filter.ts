@@ -1,6 +1,6 @@
 import SCIMMY from 'scimmy'
 import type { CompareOp, IndexedAttr, Term, Where } from '../store/directory-store.js'
-import { ScimError, badRequest } from './errors.js'
+import { badRequest, isRuntimeText } from './errors.js'
 import { extractLiterals } from './filter-literals.js'
 import { guardBranches, guardFilter } from './filter-guard.js'
 
@@ -14,12 +14,18 @@ export function parseFilter (text: string): ParsedFilter {
   const literals = extractLiterals(text)
   let filter: ParsedFilter
   try {
-    const parsed = new SCIMMY.Types.Filter(literals.text)
-    // SCIMMY's Filter is immutable: rebuilt from its expression with the decoded strings.
-    filter = new SCIMMY.Types.Filter(literals.restore(JSON.parse(JSON.stringify(parsed))) as never)
+    filter = new SCIMMY.Types.Filter(literals.text)
   } catch (err) {
-    if (err instanceof ScimError) throw err
-    throw badRequest('invalidFilter', `Invalid filter: ${literals.restore((err as Error).message) as string}`, err)
+    const message = (err as Error).message
+    throw badRequest('invalidFilter', isRuntimeText(message) ? 'Invalid filter: it cannot be parsed' : `Invalid filter: ${literals.restore(message) as string}`, err)
+  }
+  if (literals.count > 0) {
+    // SCIMMY's Filter is immutable: rebuilt from its expression with the decoded strings.
+    try {
+      filter = new SCIMMY.Types.Filter(literals.restore(JSON.parse(JSON.stringify(filter))) as never)
+    } catch (err) {
+      throw badRequest('invalidFilter', 'Invalid filter: an attribute name is not one a filter can use', err)
+    }
   }
   // SCIMMY accepts `userName eq` with no value; RFC 7644 §3.4.2.2 needs one for every operator but pr.
   const complete = (node: unknown): boolean => {
