@@ -25,7 +25,7 @@ export const preconditionFailed = (): ScimError => new ScimError(412, null, 'The
  * on, sometimes inside its own SCIMError ("… object is not extensible for 'add' op of operation 1
  * in PatchOp request body"). They say nothing to an IdP's admin and describe our internals.
  */
-const RUNTIME_TEXT = /Cannot (add|read|set|convert|assign|define|delete|redefine|create|use|access) |is not (extensible|a function|iterable|a constructor|defined)|Converting circular|Invalid array length|Maximum call stack|Unexpected (token|end of)|Reduce of empty/
+const RUNTIME_TEXT = /Cannot (add|read|set|convert|assign|define|delete|redefine|create|use|access) |is not (extensible|a function|iterable|a constructor|defined)|Converting circular|Invalid array length|Maximum call stack|Unexpected token .* in JSON|Unexpected end of JSON|is not valid JSON|Reduce of empty/
 
 export const isRuntimeText = (message: string): boolean => RUNTIME_TEXT.test(message)
 
