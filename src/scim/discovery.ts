@@ -65,13 +65,15 @@ const UNPUBLISHED = new Set(['password'])
 const EXTERNAL_ID: Json = { name: 'externalId', type: 'string', multiValued: false, description: 'An identifier for the resource as defined by the provisioning client.', required: false, caseExact: true, mutability: 'readWrite', returned: 'default', uniqueness: 'none' }
 
 /**
- * A member's display, type and $ref are the bridge's to say (the user's displayName or userName,
- * always "User", its URL); whatever a client sends for them is ignored, so they are published as
- * readOnly rather than SCIMMY's immutable (RFC 7643 §7: the client's value would never show).
+ * A member's display and type are the bridge's to say (the user's displayName or userName, and
+ * "User"); whatever a client sends for them is ignored, so they are published as readOnly rather
+ * than SCIMMY's immutable (RFC 7643 §7: a client's value would never show). `value` and `$ref`
+ * name the member and stay immutable.
  */
+const COMPUTED_MEMBER_PARTS = new Set(['display', 'type'])
 function computedMemberParts (a: Json): Json {
   if (a.name !== 'members' || !Array.isArray(a.subAttributes)) return a
-  return { ...a, subAttributes: (a.subAttributes as Json[]).map((s) => s.name === 'value' ? s : { ...s, mutability: 'readOnly' }) }
+  return { ...a, subAttributes: (a.subAttributes as Json[]).map((s) => COMPUTED_MEMBER_PARTS.has(String(s.name)) ? { ...s, mutability: 'readOnly' } : s) }
 }
 
 export function schemas (baseUrl: string): Json[] {

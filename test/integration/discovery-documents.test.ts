@@ -23,7 +23,11 @@ describe('discovery documents are RFC 7643 §§5–7 and nothing else', () => {
   }
 
   it('/ServiceProviderConfig, /ResourceTypes, /Schemas and each by id validate with additionalProperties: false', async () => {
-    valid(SERVICE_PROVIDER_CONFIG, (await t.scim('GET', '/ServiceProviderConfig')).body, '/ServiceProviderConfig')
+    const spc = (await t.scim('GET', '/ServiceProviderConfig')).body
+    valid(SERVICE_PROVIDER_CONFIG, spc, '/ServiceProviderConfig')
+    // Microsoft's reference server's path, read by Microsoft's Postman collection: the same document.
+    expect((await t.scim('GET', '/serviceConfiguration')).body).toEqual(spc)
+    expect((await t.scim('POST', '/serviceConfiguration', {})).status).toBe(405)
     const types = (await t.scim('GET', '/ResourceTypes')).body
     valid(LIST_OF(RESOURCE_TYPE), types, '/ResourceTypes')
     for (const rt of types.Resources) valid(RESOURCE_TYPE, (await t.scim('GET', `/ResourceTypes/${String(rt.id)}`)).body, `/ResourceTypes/${String(rt.id)}`)
@@ -69,6 +73,13 @@ describe('discovery documents are RFC 7643 §§5–7 and nothing else', () => {
     const withGroups = (await t.scim('GET', `/Users/${String(user.id)}`)).body
     expect(withGroups.groups[0].display).toBe('Shown group')
     expect(group.members[0].display).toBe('Shown')
+    // Without a displayName, the member's userName (RFC 7643 §4.2 members.display is human-readable).
+    const plain = (await t.scim('POST', '/Users', { schemas: [CORE_USER], userName: 'plain@example.com', emails: [{ value: 'plain@example.com', type: 'work' }] })).body
+    const both = (await t.scim('PATCH', `/Groups/${String(group.id)}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: plain.id, display: 'ignored' }] }] })).body
+    expect(both.members.map((m: { display: string }) => m.display).sort()).toEqual(['Shown', 'plain@example.com'])
+    const listed = (await t.scim('GET', `/Groups?filter=${encodeURIComponent('displayName eq "Shown group"')}`)).body
+    expect(listed.Resources[0].members.map((m: { display: string }) => m.display).sort()).toEqual(['Shown', 'plain@example.com'])
+    expect((await t.scim('GET', `/Groups/${String(group.id)}?attributes=displayName`)).body.members).toBeUndefined()
     const COMMON = new Set(['schemas', 'id', 'meta'])
     const unadvertised = (body: Record<string, unknown>, coreId: string): string[] => {
       const out: string[] = []
