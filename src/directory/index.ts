@@ -65,6 +65,7 @@ export function createDirectory (store: DirectoryStore) {
     },
     groupsOfUsers: async (ids: string[]) => await store.groupsOfUsers(ids),
     existingUserIds: async (ids: string[]) => await store.existingUserIds(ids),
+    memberNames: async (groupIds: string[]) => groupIds.length === 0 ? new Map<string, string>() : await store.memberNames(groupIds),
 
     createGroup: async (g: GroupInput) => await store.createGroup(g),
     replaceGroup: async (id: string, g: GroupInput, expectedVersion: number | null) => await store.updateGroup(id, g, expectedVersion),

@@ -10,6 +10,9 @@ const WRITES = ['POST', 'PUT', 'PATCH', 'DELETE'] as const
 export function registerDiscoveryRoutes (app: FastifyInstance, basePath: string, auth: onRequestHookHandler): void {
   const opts = { onRequest: auth }
   app.get(`${basePath}/ServiceProviderConfig`, opts, async (req, reply) => send(reply, 200, serviceProviderConfig(baseUrl(req, basePath))))
+  // Not an RFC 7644 §4 path: Microsoft's reference server (SCIMReferenceCode) serves its
+  // configuration here and Microsoft's Postman collection reads it; the same document, as an alias.
+  app.get(`${basePath}/serviceConfiguration`, opts, async (req, reply) => send(reply, 200, serviceProviderConfig(baseUrl(req, basePath))))
   app.get(`${basePath}/ResourceTypes`, opts, async (req, reply) => send(reply, 200, discoveryList(resourceTypes(baseUrl(req, basePath)))))
   app.get(`${basePath}/ResourceTypes/:id`, opts, async (req, reply) => {
     const id = (req.params as { id: string }).id
@@ -24,7 +27,7 @@ export function registerDiscoveryRoutes (app: FastifyInstance, basePath: string,
     if (found === undefined) throw notFound('Schema', id)
     return send(reply, 200, found)
   })
-  for (const path of ['/ServiceProviderConfig', '/ResourceTypes', '/ResourceTypes/:id', '/Schemas', '/Schemas/:id']) {
+  for (const path of ['/ServiceProviderConfig', '/serviceConfiguration', '/ResourceTypes', '/ResourceTypes/:id', '/Schemas', '/Schemas/:id']) {
     app.route({ method: [...WRITES], url: `${basePath}${path}`, onRequest: auth, handler: async (_req, reply) => sendScimError(reply.header('allow', 'GET'), new ScimError(405, null, 'Discovery endpoints are read-only')) })
   }
   // RFC 7231 §6.5.5: a known resource with a method it does not offer is 405 with Allow, not 404.

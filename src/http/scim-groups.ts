@@ -16,12 +16,25 @@ export interface GroupRouteDeps {
   provisioning?: ProvisioningHook | undefined
 }
 
+type Projection = ReturnType<typeof projectionParams>
 
+/** Whether an answer keeps `members` (RFC 7644 §3.4.2.5); if not, their names are not looked up. */
+function showsMembers (p: Projection): boolean {
+  if (p.excludedAttributes?.some((a) => a.toLowerCase() === 'members') === true) return false
+  return p.attributes === null || p.attributes.some((a) => /^(urn:ietf:params:scim:schemas:core:2\.0:group:)?members(\.|$)/i.test(a))
+}
 
 export function registerGroupRoutes (app: FastifyInstance, d: GroupRouteDeps): void {
   const base = `${d.basePath}/Groups`
   const opts = { onRequest: d.auth }
-  const render = (req: FastifyRequest, g: GroupRecord): Record<string, unknown> => groupJson(g, { baseUrl: baseUrl(req, d.basePath) }, new Map())
+  /** RFC 7643 §4.2 members.display, for every group of the answer from one store query. */
+  async function render (req: FastifyRequest, groups: GroupRecord[], p: Projection): Promise<Array<Record<string, unknown>>> {
+    const names = showsMembers(p) ? await d.directory.memberNames(groups.map((g) => g.id)) : new Map<string, string>()
+    const ctx = { baseUrl: baseUrl(req, d.basePath) }
+    return groups.map((g) => project(groupJson(g, ctx, names), p))
+  }
+  const renderOne = async (req: FastifyRequest, g: GroupRecord, p: Projection): Promise<Record<string, unknown>> => (await render(req, [g], p))[0] as Record<string, unknown>
+  const NO_PROJECTION: Projection = { attributes: null, excludedAttributes: null }
 
   async function current (req: FastifyRequest): Promise<GroupRecord> {
     const id = idParam(req)
@@ -30,7 +43,6 @@ export function registerGroupRoutes (app: FastifyInstance, d: GroupRouteDeps): v
     return g
   }
 
-  /** Members must be users the directory knows: a dangling reference would grant nothing, silently. */
   /** Members being added must exist; those already in the group did when they joined (a deleted user leaves its groups). */
   async function checkMembers (input: GroupInput, already: string[] = []): Promise<void> {
     const had = new Set(already)
@@ -54,7 +66,7 @@ export function registerGroupRoutes (app: FastifyInstance, d: GroupRouteDeps): v
   const list = async (req: FastifyRequest, src: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const { params, req: lr } = listRequest(src, 'group')
     const { total, records } = await d.directory.listGroups(lr)
-    return listResponse(records.map((g) => project(render(req, g), params)), total, params)
+    return listResponse(await render(req, records, params), total, params)
   }
 
   app.get(base, opts, async (req, reply) => send(reply, 200, await list(req, req.query as Record<string, unknown>)))
@@ -62,7 +74,7 @@ export function registerGroupRoutes (app: FastifyInstance, d: GroupRouteDeps): v
   app.get(`${base}/:id`, opts, async (req, reply) => {
     const g = await current(req)
     if (notModified(req, g.version)) return reply.code(304).header('etag', `W/"${g.version}"`).send()
-    return send(reply, 200, project(render(req, g), projectionParams(req.query as Record<string, unknown>)), g.version)
+    return send(reply, 200, await renderOne(req, g, projectionParams(req.query as Record<string, unknown>)), g.version)
   })
   app.post(base, opts, async (req, reply) => {
     const parsed = groupInput(req.body)
@@ -70,7 +82,7 @@ export function registerGroupRoutes (app: FastifyInstance, d: GroupRouteDeps): v
     await checkMembers(input)
     const g = await d.directory.createGroup(input)
     await provision([], g, false)
-    const json = render(req, g)
+    const json = await renderOne(req, g, NO_PROJECTION)
     reply.header('location', (json.meta as { location: string }).location)
     return send(reply, 201, json, g.version)
   })
@@ -81,7 +93,7 @@ export function registerGroupRoutes (app: FastifyInstance, d: GroupRouteDeps): v
     await checkMembers(input, g.memberIds)
     const updated = await d.directory.replaceGroup(g.id, input, expectedVersion(req, g.version))
     await provision(g.memberIds, updated, g.displayName !== updated.displayName || g.externalId !== updated.externalId)
-    return send(reply, 200, render(req, updated), updated.version)
+    return send(reply, 200, await renderOne(req, updated, NO_PROJECTION), updated.version)
   })
   app.patch(`${base}/:id`, opts, async (req, reply) => {
     const g = await current(req)
@@ -92,7 +104,7 @@ export function registerGroupRoutes (app: FastifyInstance, d: GroupRouteDeps): v
     const proj = projectionParams(req.query as Record<string, unknown>)
     // Entra asks for no member list back (excludedAttributes=members): 204 keeps large groups cheap.
     if (proj.excludedAttributes?.some((a) => a.toLowerCase() === 'members') === true) return reply.code(204).header('etag', `W/"${updated.version}"`).send()
-    return send(reply, 200, project(render(req, updated), proj), updated.version)
+    return send(reply, 200, await renderOne(req, updated, proj), updated.version)
   })
   app.delete(`${base}/:id`, opts, async (req, reply) => {
     const g = await current(req)

@@ -25,7 +25,8 @@ export function registerRootSearch (app: FastifyInstance, d: { basePath: string,
     const left = params.count - out.length
     if (left > 0) {
       const page = await d.directory.listGroups({ ...groups.req, offset: Math.max(0, offset - userTotal), limit: left })
-      out.push(...page.records.map((g) => groupJson(g, ctx, new Map())))
+      const names = await d.directory.memberNames(page.records.map((g) => g.id))
+      out.push(...page.records.map((g) => groupJson(g, ctx, names)))
     }
     return send(reply, 200, listResponse(out.map((r) => project(r, params)), userTotal + groupTotal, params))
   })

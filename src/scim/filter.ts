@@ -1,6 +1,7 @@
 import SCIMMY from 'scimmy'
 import type { CompareOp, IndexedAttr, Term, Where } from '../store/directory-store.js'
-import { badRequest } from './errors.js'
+import { badRequest, isRuntimeText } from './errors.js'
+import { extractLiterals } from './filter-literals.js'
 import { guardBranches, guardFilter } from './filter-guard.js'
 
 export type ParsedFilter = InstanceType<typeof SCIMMY.Types.Filter>
@@ -10,11 +11,21 @@ const OPS = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr']
 /** SCIMMY parses; a parse failure is the client's: 400 invalidFilter, never a 500. */
 export function parseFilter (text: string): ParsedFilter {
   guardFilter(text)
+  const literals = extractLiterals(text)
   let filter: ParsedFilter
   try {
-    filter = new SCIMMY.Types.Filter(text)
+    filter = new SCIMMY.Types.Filter(literals.text)
   } catch (err) {
-    throw badRequest('invalidFilter', `Invalid filter: ${(err as Error).message}`, err)
+    const message = (err as Error).message
+    throw badRequest('invalidFilter', isRuntimeText(message) ? 'Invalid filter: it cannot be parsed' : `Invalid filter: ${literals.restore(message) as string}`, err)
+  }
+  if (literals.count > 0) {
+    // SCIMMY's Filter is immutable: rebuilt from its expression with the decoded strings.
+    try {
+      filter = new SCIMMY.Types.Filter(literals.restore(JSON.parse(JSON.stringify(filter))) as never)
+    } catch (err) {
+      throw badRequest('invalidFilter', 'Invalid filter: an attribute name is not one a filter can use', err)
+    }
   }
   // SCIMMY accepts `userName eq` with no value; RFC 7644 §3.4.2.2 needs one for every operator but pr.
   const complete = (node: unknown): boolean => {
@@ -28,7 +39,33 @@ export function parseFilter (text: string): ParsedFilter {
   }
   if (!(filter as unknown as unknown[]).every(complete)) throw badRequest('invalidFilter', `Invalid filter: an operator is missing its value in "${text}"`)
   guardBranches((filter as unknown as unknown[]).length)
+  checkDates(filter as unknown as unknown[])
   return filter
+}
+
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/
+
+/**
+ * meta.created and meta.lastModified are dateTime (RFC 7643 §3.1, §2.3.5: xsd:dateTime): a
+ * comparison with a value that is no date is the client's error (invalidFilter), not an empty
+ * or arbitrary page.
+ */
+function checkDates (branches: unknown[]): void {
+  for (const b of branches) {
+    for (const [key, v] of Object.entries(b as Record<string, unknown>)) {
+      if (key.replace(/^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/i, '').toLowerCase() !== 'meta' || typeof v !== 'object' || v === null) continue
+      for (const [sk, sv] of Object.entries(v as Record<string, unknown>)) {
+        if (sk.toLowerCase() !== 'created' && sk.toLowerCase() !== 'lastmodified') continue
+        for (const c of conds(sv) ?? []) {
+          const [op, value] = (c[0] === 'not' ? c.slice(1) : c) as [string, unknown]
+          if (op === 'pr') continue
+          if (typeof value !== 'string' || !DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+            throw badRequest('invalidFilter', `meta.${sk} is a dateTime: ${JSON.stringify(value)} is not one (RFC 3339, e.g. "2026-01-31T00:00:00Z")`)
+          }
+        }
+      }
+    }
+  }
 }
 
 function conds (v: unknown): Cond[] | null {

@@ -116,7 +116,7 @@ export function project (resource: Json, p: Pick<ListParams, 'attributes' | 'exc
 }
 
 export function listResponse (resources: Array<Record<string, unknown>>, total: number, page: { startIndex: number, count: number }): Record<string, unknown> {
-  // RFC 7644 §3.4.2.4: count=0 asks for nothing but totalResults.
-  if (page.count === 0) return { schemas: [LIST], totalResults: total }
+  // RFC 7644 §3.4.2.4: count=0 asks for no resources, but §3.4.2 makes Resources REQUIRED whenever
+  // totalResults is non-zero: an empty array, so clients that iterate it keep working.
   return { schemas: [LIST], totalResults: total, startIndex: page.startIndex, itemsPerPage: resources.length, Resources: resources }
 }

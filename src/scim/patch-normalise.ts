@@ -35,6 +35,12 @@ export function primaries (v: unknown): unknown {
   return 'primary' in o ? { ...o, primary: bool(o.primary) } : o
 }
 
+/** An extension's content as a no-path value: without the `schemas` a pydantic client copies in, manager fixed. */
+function extensionValue (v: Record<string, unknown>): Record<string, unknown> {
+  const out = Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'schemas' && k !== 'meta' && k !== 'id'))
+  return 'manager' in out ? { ...out, manager: manager(out.manager) } : out
+}
+
 /** Microsoft's tutorial PATCHes `manager` with no URN: it lives only in the enterprise extension. */
 function corePath (path: string | undefined): string | undefined {
   return path !== undefined && /^manager(\.value)?$/i.test(path) ? `${ENTERPRISE}:${path}` : path
@@ -65,6 +71,11 @@ export function normaliseOperations (ops: unknown): PatchOperation[] {
     const op = String(raw.op ?? '').toLowerCase()
     const path = corePath(typeof raw.path === 'string' && raw.path.trim() !== '' ? raw.path.trim() : undefined)
     if (path !== undefined) {
+      // `manager.value` on a user with no manager: SCIMMY finds no target; it is the manager's id.
+      if (path.toLowerCase() === `${MANAGER}.value` && (op === 'add' || op === 'replace') && raw.value !== null && raw.value !== undefined) {
+        out.push({ op, path: `${ENTERPRISE}:manager`, value: manager(Array.isArray(raw.value) ? raw.value[0] : raw.value) })
+        continue
+      }
       if (raw.value === null && op !== 'remove') out.push({ op: 'remove', path })
       else out.push(raw.value === undefined ? { op, path } : { op, path, value: fixValue(path, raw.value) })
       continue
@@ -80,11 +91,19 @@ export function normaliseOperations (ops: unknown): PatchOperation[] {
         out.push({ op: 'remove', path: k })
         continue
       }
-      value[k] = k.toLowerCase() === ENTERPRISE.toLowerCase() && typeof v === 'object' && v !== null && 'manager' in v
-        ? { ...(v as Record<string, unknown>), manager: manager((v as Record<string, unknown>).manager) }
+      value[k] = k.toLowerCase().startsWith('urn:') && typeof v === 'object' && v !== null && !Array.isArray(v)
+        ? extensionValue(v as Record<string, unknown>)
         : fixValue(k, v)
     }
     if (Object.keys(value).length > 0) out.push({ op, value })
   }
-  return out
+  return out.map(deactivateOnRemove)
+}
+
+/**
+ * RFC 7644 §3.5.2.2 makes a removed attribute unassigned; an unassigned `active` must not keep
+ * access in an offboarding tool, so `remove` of active is deactivation, the same as active=false.
+ */
+function deactivateOnRemove (op: PatchOperation): PatchOperation {
+  return op.op === 'remove' && op.path?.toLowerCase() === 'active' ? { op: 'replace', path: 'active', value: false } : op
 }

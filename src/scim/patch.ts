@@ -3,7 +3,9 @@ import type { GroupRecord, UserRecord } from '../store/types.js'
 import { badRequest, fromScimmy } from './errors.js'
 import { normaliseOperations, type PatchOperation } from './patch-normalise.js'
 import { groupInput, userInput } from './resources.js'
-import { PATCH_OP, userDefinition } from './setup.js'
+import { unwrapSingleValues } from './patch-unwrap.js'
+import { applyExtensionOps } from './patch-extension.js'
+import { ENTERPRISE, PATCH_OP, SINCH_EXT, groupDefinition, userDefinition } from './setup.js'
 import type { GroupInput, UserInput } from '../store/directory-store.js'
 
 type Json = Record<string, unknown>
@@ -25,7 +27,10 @@ async function apply (Schema: typeof SCIMMY.Schemas.User | typeof SCIMMY.Schemas
     const result = await message.apply(instance as never)
     return JSON.parse(JSON.stringify(result ?? instance)) as Json
   } catch (err) {
-    throw fromScimmy(err, 'invalidValue')
+    throw fromScimmy(err, 'invalidValue', (i) => {
+      const op = i === null ? undefined : ops[i - 1]
+      return op === undefined ? 'The PATCH could not be applied' : `PATCH operation ${i ?? ''} ('${op.op}' ${op.path === undefined ? 'without a path' : `on ${op.path}`}) cannot be applied to this resource`
+    })
   }
 }
 
@@ -91,6 +96,7 @@ function refuseReadOnly (ops: PatchOperation[]): void {
   for (const op of ops) {
     const names = op.path !== undefined ? [op.path] : typeof op.value === 'object' && op.value !== null ? Object.keys(op.value) : []
     for (const name of names) {
+      if (name.toLowerCase().startsWith(SINCH_EXT.toLowerCase())) throw badRequest('mutability', `${SINCH_EXT} is read-only: it shows what Sinch holds`)
       const top = /^[^[.]+/.exec(name)?.[0] ?? name
       let attr
       try { attr = def.attribute(top) } catch { continue }
@@ -100,12 +106,13 @@ function refuseReadOnly (ops: PatchOperation[]): void {
 }
 
 export async function patchUser (current: UserRecord, body: unknown): Promise<UserInput> {
-  const ops = createMissingTyped(operations(body), current.resource)
+  const ops = createMissingTyped(unwrapSingleValues(operations(body), userDefinition()), current.resource)
   refuseReadOnly(ops)
   const base: Json = { ...current.resource, id: current.id, active: current.active, meta: { resourceType: 'User' } }
-  const simple = simplePatch(base, ops)
+  const ext = applyExtensionOps(ops, base, [ENTERPRISE])
+  const simple = ext.changed ? null : simplePatch(base, ops)
   if (simple !== null) return userInput(simple, current, true)
-  return userInput(await apply(SCIMMY.Schemas.User, base, ops), current)
+  return userInput(await apply(SCIMMY.Schemas.User, ext.resource, ext.ops), current)
 }
 
 const MEMBER_FILTER = /^members\[value eq "([^"]+)"\]$/i
@@ -154,7 +161,7 @@ function isRename (value: unknown): boolean {
 }
 
 export async function patchGroup (current: GroupRecord, body: unknown): Promise<GroupInput> {
-  const all = operations(body)
+  const all = unwrapSingleValues(operations(body), groupDefinition())
   return simpleGroupPatch(current, all) ?? await schemaGroupPatch(current, all)
 }
 

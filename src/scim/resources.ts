@@ -1,6 +1,7 @@
 import type { EmailValue, GroupRecord, UserRecord } from '../store/types.js'
 import type { GroupInput, UserInput } from '../store/directory-store.js'
 import { badRequest, fromScimmy } from './errors.js'
+import { checkIdentityValues } from './identity-values.js'
 import { normaliseOperations, primaries } from './patch-normalise.js'
 import { CORE_GROUP, CORE_USER, ENTERPRISE, SINCH_EXT, groupDefinition, userDefinition } from './setup.js'
 
@@ -35,7 +36,9 @@ function normaliseBody (body: Json): Json {
     if (typeof e.manager === 'string') e.manager = { value: e.manager }
     out[ENTERPRISE] = e
   }
-  delete out[SINCH_EXT]
+  // The read-only Sinch view: Okta and Entra echo what they read, so a PUT may carry it back.
+  for (const k of Object.keys(out)) if (k.toLowerCase() === SINCH_EXT.toLowerCase()) delete out[k]
+  if (Array.isArray(out.schemas)) out.schemas = out.schemas.filter((s) => typeof s !== 'string' || s.toLowerCase() !== SINCH_EXT.toLowerCase())
   // Read-only and ignored: never worth handing to the schema (a long string there is slow to refuse).
   delete out.meta
   return out
@@ -97,6 +100,7 @@ export function userInput (rawBody: unknown, current: UserRecord | null, validat
   const active = typeof resource.active === 'boolean' ? resource.active : current?.active ?? true
   resource.active = active
   const emails = Array.isArray(resource.emails) ? (resource.emails as EmailValue[]).filter((e) => typeof e?.value === 'string') : []
+  checkIdentityValues(userName, emails)
   return {
     userName,
     externalId: typeof resource.externalId === 'string' ? resource.externalId : null,

@@ -3,23 +3,18 @@ import SCIMMY from 'scimmy'
 export const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 export const CORE_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group'
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
-export const SINCH_EXT = 'urn:ietf:params:scim:schemas:extension:sinch:2.0:User'
+/**
+ * The bridge's own, read-only extension (sinch-schema.ts). Not under urn:ietf:params:scim, which
+ * RFC 7643 §10.2 reserves for schemas the IETF registers; `urn:sinch:` follows vendor practice
+ * (Okta's custom schemas live under `urn:okta:`). Named here only.
+ */
+export const SINCH_EXT = 'urn:sinch:scim:schemas:extension:bridge:2.0:User'
 export const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse'
 export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
 export const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest'
 export const MAX_RESULTS = 200
 
-const { Attribute, SchemaDefinition } = SCIMMY.Types
-
-/** Read-only view of what Sinch holds for the user; filled from provisioning state on every read. */
-const SinchUserSchema = new SchemaDefinition('SinchUser', SINCH_EXT, 'Sinch project membership managed by the bridge (read-only)', [
-  new Attribute('complex', 'projects', { multiValued: true, mutable: false, returned: 'default', description: 'Role and invitation status per managed project' }, [
-    new Attribute('string', 'projectId', { mutable: false }),
-    new Attribute('string', 'role', { mutable: false, canonicalValues: ['OWNER', 'ADMIN', 'MEMBER', 'READONLY', 'UNKNOWN'] }),
-    new Attribute('string', 'status', { mutable: false, canonicalValues: ['PENDING', 'ACTIVE', 'SUSPENDED', 'UNKNOWN'] }),
-    new Attribute('string', 'pendingError', { mutable: false })
-  ])
-])
+type SchemaDefinition = InstanceType<typeof SCIMMY.Types.SchemaDefinition>
 
 let configured = false
 
@@ -32,7 +27,6 @@ export function configureScimmy (): void {
   configured = true
   SCIMMY.Resources.declare(SCIMMY.Resources.User.extend(SCIMMY.Schemas.EnterpriseUser, false))
   SCIMMY.Resources.declare(SCIMMY.Resources.Group)
-  SCIMMY.Schemas.declare(SinchUserSchema)
   relaxEmptyCanonicalValues(SCIMMY.Schemas.User.definition.attributes)
 }
 
@@ -48,18 +42,14 @@ function relaxEmptyCanonicalValues (attributes: Array<{ config?: { canonicalValu
   }
 }
 
-export function userDefinition (): InstanceType<typeof SchemaDefinition> {
+export function userDefinition (): SchemaDefinition {
   configureScimmy()
   return SCIMMY.Schemas.User.definition
 }
 
-export function groupDefinition (): InstanceType<typeof SchemaDefinition> {
+export function groupDefinition (): SchemaDefinition {
   configureScimmy()
   return SCIMMY.Schemas.Group.definition
-}
-
-export function sinchDefinition (): InstanceType<typeof SchemaDefinition> {
-  return SinchUserSchema
 }
 
 export { SCIMMY }

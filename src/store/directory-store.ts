@@ -67,6 +67,8 @@ export interface DirectoryStore {
   allUsers (): Promise<UserRecord[]>
   groupsOfUsers (userIds: string[]): Promise<Map<string, Array<{ id: string, displayName: string }>>>
   existingUserIds (ids: string[]): Promise<Set<string>>
+  /** RFC 7643 §4.2 members.display of these groups' members: user id → displayName, else userName. */
+  memberNames (groupIds: string[]): Promise<Map<string, string>>
 
   createGroup (g: GroupInput): Promise<GroupRecord>
   updateGroup (id: string, g: GroupInput, expectedVersion: number | null): Promise<GroupRecord>

@@ -37,6 +37,21 @@ export function storeContract (name: string, open: () => Promise<{ store: Store,
       await store.close()
     })
 
+    it('names the members of several groups in one call: displayName, else userName; deleted users drop out', async () => {
+      const { store } = await open()
+      const named = await store.createUser(user('named@example.com', { displayName: 'Named Person' }))
+      const plain = await store.createUser(user('plain@example.com', { displayName: null }))
+      const gone = await store.createUser(user('gone@example.com', { displayName: 'Gone' }))
+      const g1 = await store.createGroup({ displayName: 'G1', externalId: null, memberIds: [named.id, gone.id], resource: {} })
+      const g2 = await store.createGroup({ displayName: 'G2', externalId: null, memberIds: [plain.id], resource: {} })
+      await store.createGroup({ displayName: 'G3', externalId: null, memberIds: [], resource: {} })
+      await store.deleteUser(gone.id, null)
+      expect(Object.fromEntries(await store.memberNames([g1.id, g2.id]))).toEqual({ [named.id]: 'Named Person', [plain.id]: 'plain@example.com' })
+      expect((await store.memberNames([g2.id])).size).toBe(1)
+      expect((await store.memberNames(['no-such-group'])).size).toBe(0)
+      await store.close()
+    })
+
     it('concurrent writes: a taken userName fails alone, the writes beside it all land', async () => {
       const { store } = await open()
       const results = await Promise.allSettled([

@@ -6,6 +6,7 @@ import { parse } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../support/app.js'
 import { startTestBridge } from '../support/bridge.js'
+import { SINCH_USER } from '../support/urns.js'
 
 const spec = parse(readFileSync(resolve(import.meta.dirname, '../../openapi/scim.yaml'), 'utf8')) as {
   paths: Record<string, Record<string, { responses: Record<string, { $ref?: string, content?: Record<string, { schema: unknown }> }> }>>
@@ -95,7 +96,7 @@ describe('answers of the whole bridge (provisioning into the simulator) match op
     }
     try {
       const user = await check('/Users', 'POST', '/Users', { schemas: [U], userName: 'api@x.io', emails: [{ value: 'api@x.io', type: 'work' }] })
-      expect(user['urn:ietf:params:scim:schemas:extension:sinch:2.0:User'].projects).toHaveLength(2)
+      expect(user[SINCH_USER].projects).toHaveLength(2)
       await check('/Users/{id}', 'GET', `/Users/${String(user.id)}`)
       await check('/Users', 'GET', '/Users?startIndex=1&count=10')
       await t.simControl.call('POST', 'faults', { route: 'invite', status: 400, count: 1 })

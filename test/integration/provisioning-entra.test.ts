@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, startTestBridge, type TestBridge } from '../support/bridge.js'
 import { JOURNEY_STYLES, expectStyleSpoken } from '../support/styles.js'
+import { SINCH_USER } from '../support/urns.js'
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
@@ -95,7 +96,7 @@ describe.each(JOURNEY_STYLES)('Entra ID journey over real HTTP: bridge → simul
     const holder = async (): Promise<string | undefined> => (await t.bridge.store.listKnownMembers({ projectId: 'p1', email: 'shared@contoso.example' }))[0]?.scimUserId ?? undefined
     expect(await holder()).toBe(first)
     // Waiting is visible: a failed change saying why, on the user's Sinch extension.
-    const waiting = (await t.scim('GET', `/Users/${second}`)).body['urn:ietf:params:scim:schemas:extension:sinch:2.0:User'].projects as Array<{ projectId: string, pendingError: string | null }>
+    const waiting = (await t.scim('GET', `/Users/${second}`)).body[SINCH_USER].projects as Array<{ projectId: string, pendingError: string | null }>
     expect(waiting.find((p) => p.projectId === 'p1')?.pendingError).toMatch(/already managed for another SCIM user/)
     const off = await t.scim('PATCH', `/Users/${first}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] })
     expect(off.status).toBe(200)

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, SIM_KEY, startTestBridge, TEST_TOKEN, type TestBridge } from '../support/bridge.js'
 import { JOURNEY_STYLES, expectStyleSpoken } from '../support/styles.js'
+import { SINCH_USER } from '../support/urns.js'
 
-const SINCH_EXT = 'urn:ietf:params:scim:schemas:extension:sinch:2.0:User'
 const email = 'ann.okta@example.com'
 
 function oktaUser (active: boolean) {
@@ -47,7 +47,7 @@ describe.each(JOURNEY_STYLES)('Okta journey over real HTTP: bridge → simulator
     // The request path applies the plan at once, so Sinch already holds the invites.
     expect(await roles()).toEqual({ p1: 'MEMBER/PENDING', p2: 'MEMBER/PENDING' })
     const read = await t.scim('GET', `/Users/${userId}`)
-    expect(read.body[SINCH_EXT]?.projects).toMatchObject([
+    expect(read.body[SINCH_USER]?.projects).toMatchObject([
       { projectId: 'p1', role: 'MEMBER', status: 'PENDING' },
       { projectId: 'p2', role: 'MEMBER', status: 'PENDING' }
     ])

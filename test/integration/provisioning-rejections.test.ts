@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { eventually, startTestBridge, type TestBridge } from '../support/bridge.js'
+import { SINCH_USER } from '../support/urns.js'
 
-const SINCH_EXT = 'urn:ietf:params:scim:schemas:extension:sinch:2.0:User'
 const user = (email: string, active = true): Record<string, unknown> => ({
   schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: email, emails: [{ value: email, type: 'work', primary: true }], active
 })
@@ -65,7 +65,7 @@ describe('permanent Sinch rejections over real HTTP', () => {
     const left = [...await t.simControl.members('p1'), ...await t.simControl.members('p2')].map((m) => `${m.project_id} ${m.email}`)
     expect(left).toHaveLength(1) // one removal refused, the other applied
     const refusedIn = left[0]?.split(' ')[0]
-    expect(off.body[SINCH_EXT].projects.find((p: { projectId: string }) => p.projectId === refusedIn).pendingError).toMatch(/400|invalid/i)
+    expect(off.body[SINCH_USER].projects.find((p: { projectId: string }) => p.projectId === refusedIn).pendingError).toMatch(/400|invalid/i)
     expect((await t.simControl.requests()).filter((r) => r.route === 'invite')).toHaveLength(2) // the two first invites only
     expect((await t.scim('GET', `/Users/${String(created.body.id)}`)).body.active).toBe(false)
   })

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestBridge, type TestBridge } from '../support/bridge.js'
+import { SINCH_USER } from '../support/urns.js'
 
 describe('reconcile over real HTTP', () => {
   let t: TestBridge
@@ -68,10 +69,9 @@ describe('reconcile over real HTTP', () => {
   })
 
   it('an existing OWNER is not adopted (ADOPT_EXISTING=same-or-lower-role), never demoted nor removed, and shown as a failed change with the reason', async () => {
-    const SINCH_EXT = 'urn:ietf:params:scim:schemas:extension:sinch:2.0:User'
     const created = await t.scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'boss@example.com', active: true })
     expect(created.status).toBe(201)
-    const p1 = (created.body[SINCH_EXT].projects as Array<{ projectId: string, role: string | null, pendingError: string | null }>).find((p) => p.projectId === 'p1')
+    const p1 = (created.body[SINCH_USER].projects as Array<{ projectId: string, role: string | null, pendingError: string | null }>).find((p) => p.projectId === 'p1')
     // Not the user's member: no role shown for it, only the reason it was left alone.
     expect(p1).toMatchObject({ role: null })
     expect(p1?.pendingError).toMatch(/already OWNER .*ADOPT_EXISTING=same-or-lower-role/)

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestBridge, TEST_TOKEN, type TestBridge } from '../support/bridge.js'
+import { SINCH_USER } from '../support/urns.js'
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
@@ -27,7 +28,7 @@ describe('role vocabulary (SINCH_ROLE_MAP) and roles the bridge does not know (v
     const ann = await t.scim('POST', '/Users', { schemas: [USER], userName: 'ann@x.io', active: true })
     expect(ann.status).toBe(201)
     expect(await inSim('ann@x.io')).toBe('Member')
-    expect(ann.body['urn:ietf:params:scim:schemas:extension:sinch:2.0:User']?.projects).toMatchObject([{ projectId: 'p1', role: 'MEMBER', status: 'PENDING' }])
+    expect(ann.body[SINCH_USER]?.projects).toMatchObject([{ projectId: 'p1', role: 'MEMBER', status: 'PENDING' }])
     await t.simControl.call('POST', 'invites/accept', {})
     const group = await t.scim('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'sinch:p1:ADMIN', members: [{ value: ann.body.id }] })
     expect(group.status).toBe(201)
@@ -47,7 +48,7 @@ describe('role vocabulary (SINCH_ROLE_MAP) and roles the bridge does not know (v
     const touched = (await t.simControl.requests()).filter((r) => (r.method === 'PATCH' || r.method === 'DELETE') && r.path.includes(`/members/${samId}`))
     expect(touched).toHaveLength(0)
     const read = await t.scim('GET', `/Users/${String(sam.body.id)}`)
-    expect(read.body['urn:ietf:params:scim:schemas:extension:sinch:2.0:User']?.projects).toMatchObject([{ projectId: 'p1', role: 'UNKNOWN' }])
+    expect(read.body[SINCH_USER]?.projects).toMatchObject([{ projectId: 'p1', role: 'UNKNOWN' }])
   })
 
   it('the reconcile reads the page with unknown roles without failing, and the status page shows UNKNOWN', async () => {

@@ -62,7 +62,8 @@ describe('SCIM protocol details over real HTTP', () => {
     expect(sorted.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(['zoe@x.io', 'mia@x.io'])
     const zero = await t.request('GET', '/scim/v2/Users?count=0')
     expect(zero.body.totalResults).toBeGreaterThanOrEqual(4)
-    expect(Object.keys(zero.body).sort()).toEqual(['schemas', 'totalResults'])
+    // RFC 7644 §3.4.2: Resources is REQUIRED when totalResults is non-zero, even for count=0.
+    expect(zero.body).toMatchObject({ itemsPerPage: 0, Resources: [] })
     const none = await t.request('GET', `/scim/v2/Users?filter=${encodeURIComponent('userName eq "nobody@x.io"')}`)
     expect(none.body).toMatchObject({ totalResults: 0, itemsPerPage: 0, startIndex: 1, Resources: [] })
     const capped = await t.request('GET', '/scim/v2/Users?count=100000')

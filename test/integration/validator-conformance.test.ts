@@ -561,12 +561,12 @@ describe('what the validators flagged, now accepted', () => {
     expect(r.body[E].manager.value).toBe('00aa')
   })
 
-  it('schema discovery advertises neither password nor display sub-attributes (Entra stops at them); Okta may still send both', async () => {
-    const user = (await t.request('GET', `${B}/Schemas/${U}`)).body as { attributes: Array<{ name: string, subAttributes?: Array<{ name: string }> }> }
+  it('schema discovery advertises no password (never returned) and the display sub-attributes the bridge returns; Okta may still send both', async () => {
+    const user = (await t.request('GET', `${B}/Schemas/${U}`)).body as { attributes: Array<{ name: string, mutability: string, subAttributes?: Array<{ name: string, mutability: string }> }> }
     expect(user.attributes.map((a) => a.name)).not.toContain('password')
-    for (const a of user.attributes) {
-      if (a.subAttributes?.some((s) => s.name === 'value') === true) expect(a.subAttributes.map((s) => s.name), a.name).not.toContain('display')
-    }
+    // Users are returned with groups[].display: a client validating answers against /Schemas must find it there (RFC 7643 §4.1.2).
+    expect(user.attributes.find((a) => a.name === 'groups')?.subAttributes?.find((s) => s.name === 'display')).toMatchObject({ mutability: 'readOnly' })
+    expect(user.attributes.find((a) => a.name === 'emails')?.subAttributes?.map((s) => s.name)).toContain('display')
     expect(user.attributes.find((a) => a.name === 'name')?.subAttributes?.map((s) => s.name)).toContain('givenName')
     const okta = await t.request('POST', `${B}/Users`, { body: { schemas: [U], userName: 'okta@example.com', password: 'S3cret!pass', emails: [{ value: 'okta@example.com', display: 'Okta', primary: true }] } })
     expect(okta.status).toBe(201)

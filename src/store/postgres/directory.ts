@@ -106,6 +106,10 @@ export function createPostgresDirectory (pool: pg.Pool): DirectoryStore & Subjec
       for (const r of rows) out.get(r.user_id)?.push({ id: r.id, displayName: r.display_name })
       return out
     },
+    memberNames: async (groupIds) => {
+      const rows = (await pool.query<{ id: string, name: string }>('SELECT m.user_id AS id, COALESCE(u.display_name, u.user_name) AS name FROM group_members m JOIN users u ON u.id = m.user_id WHERE m.group_id = ANY($1::text[]) AND u.deleted_at IS NULL', [groupIds])).rows
+      return new Map(rows.map((r) => [r.id, r.name]))
+    },
     existingUserIds: async (ids) => new Set((await pool.query<{ id: string }>('SELECT id FROM users WHERE id = ANY($1::text[]) AND deleted_at IS NULL', [ids])).rows.map((r) => r.id)),
     createGroup: async (g) => await unique('displayName', async () => await inTransaction(pool, async (c) => {
       const id = newId()

@@ -48,6 +48,7 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     removeMember: db.prepare('DELETE FROM group_members WHERE group_id = ? AND user_id = ?'),
     clearMembers: db.prepare('DELETE FROM group_members WHERE group_id = ?'),
     groupsOfUser: db.prepare('SELECT g.id, g.display_name AS displayName, g.external_id AS externalId FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ?'),
+    memberNames: db.prepare('SELECT m.user_id AS id, COALESCE(u.display_name, u.user_name) AS name FROM group_members m JOIN users u ON u.id = m.user_id WHERE m.group_id = ? AND u.deleted_at IS NULL'),
     liveUserIds: db.prepare('SELECT id FROM users').pluck(),
     withAddress: db.prepare(`SELECT id FROM users WHERE deleted_at IS NULL AND user_name_lc = ?
       UNION SELECT u.id FROM user_emails e JOIN users u ON u.id = e.user_id WHERE e.value_lc = ? AND u.deleted_at IS NULL`).pluck(),
@@ -180,6 +181,11 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     allUsers: async () => (db.prepare('SELECT * FROM users WHERE deleted_at IS NULL ORDER BY seq').all() as UserRow[]).map(toUser),
     groupsOfUsers: async (ids) => new Map(ids.map((id) => [id, (st.groupsOfUser.all(id) as Array<{ id: string, displayName: string }>).map((g) => ({ id: g.id, displayName: g.displayName }))])),
     existingUserIds: async (ids) => new Set(ids.filter((id) => st.userById.get(id) !== undefined)),
+    memberNames: async (groupIds) => {
+      const out = new Map<string, string>()
+      for (const g of new Set(groupIds)) for (const r of st.memberNames.all(g) as Array<{ id: string, name: string }>) out.set(r.id, r.name)
+      return out
+    },
     createGroup: async (g) => await write(() => createGroup(g)),
     updateGroup: async (id, g, expected) => await write(() => updateGroup(id, g, expected)),
     deleteGroup: async (id, expected) => { await write(() => deleteGroup(id, expected)) },
