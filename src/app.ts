@@ -7,7 +7,6 @@ import { registerDiscoveryRoutes } from './http/scim-discovery.js'
 import { registerGroupRoutes } from './http/scim-groups.js'
 import { registerRootSearch } from './http/scim-search.js'
 import { registerUserRoutes } from './http/scim-users.js'
-import type { ProvisioningHook } from './provisioning/hook.js'
 import type { SinchProjectView } from './scim/resources.js'
 import { configureScimmy } from './scim/setup.js'
 import { ScimError } from './scim/errors.js'
@@ -33,7 +32,6 @@ export interface AppDeps {
   /** A function, so a rotated token list takes effect without a rebuild. */
   scimTokens: () => string[]
   directory: Directory
-  provisioning?: ProvisioningHook
   sinchExtension?: (userIds: string[]) => Promise<Map<string, SinchProjectView[]>>
 }
 
@@ -78,8 +76,8 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }))
   const auth = await registerScimAuth(app, deps.scimTokens)
   const basePath = deps.scimBasePath === '/' ? '' : deps.scimBasePath
-  registerUserRoutes(app, { basePath, directory: deps.directory, auth, provisioning: deps.provisioning, sinchExtension: deps.sinchExtension })
-  registerGroupRoutes(app, { basePath, directory: deps.directory, auth, provisioning: deps.provisioning })
+  registerUserRoutes(app, { basePath, directory: deps.directory, auth, sinchExtension: deps.sinchExtension })
+  registerGroupRoutes(app, { basePath, directory: deps.directory, auth })
   registerRootSearch(app, { basePath, directory: deps.directory, auth })
   registerDiscoveryRoutes(app, basePath, auth)
   return app

@@ -131,14 +131,13 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     driftCount: async () => (reconciler.lastReport()?.projects ?? []).reduce((n, p) => n + p.unmanagedCount, 0),
     retriesRefused: () => sinch.stats().retriesRefused
   })
-  const directory = createDirectory(store)
+  const directory = createDirectory(store, { provisioning: provisioner, log: logger.child({ component: 'directory' }) })
   const app = await buildApp({
     logger,
     trustProxy: config.trustProxy,
     scimBasePath: config.scimBasePath,
     scimTokens: () => scimTokens,
     directory,
-    provisioning: provisioner,
     sinchExtension: sinchExtensionReader(store)
   })
   await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch, reconciler, managedProjects: config.projects.managed, intervalMs: config.reconcileIntervalSeconds * 1000 }) })

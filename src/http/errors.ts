@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { SinchRejectedError, UnknownMembersError } from '../directory/index.js'
 import { ScimError } from '../scim/errors.js'
 import { StoreConflictError, StoreNotFoundError, StoreVersionError } from '../store/directory-store.js'
 
@@ -9,6 +10,7 @@ export function toScimError (err: unknown, req: FastifyRequest): ScimError {
   if (err instanceof ScimError) return err
   if (err instanceof StoreConflictError) return new ScimError(409, 'uniqueness', `${err.attribute} is already in use`)
   if (err instanceof StoreNotFoundError) return new ScimError(404, null, err.message)
+  if (err instanceof UnknownMembersError || err instanceof SinchRejectedError) return new ScimError(400, 'invalidValue', err.message)
   if (err instanceof StoreVersionError) return new ScimError(412, null, 'The resource has changed: its version does not match If-Match')
   const e = err as FastifyError
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ScimError(413, null, 'The request body is larger than 1 MB')

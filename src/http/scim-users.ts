@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Directory } from '../directory/index.js'
-import type { ProvisioningHook } from '../provisioning/hook.js'
-import { ScimError, notFound } from '../scim/errors.js'
+import { notFound } from '../scim/errors.js'
 import { listResponse, project, projectionParams } from '../scim/list.js'
 import { patchUser } from '../scim/patch.js'
 import { userInput, userJson, type SinchProjectView } from '../scim/resources.js'
@@ -13,7 +12,6 @@ export interface UserRouteDeps {
   basePath: string
   directory: Directory
   auth: onRequestHookHandler
-  provisioning?: ProvisioningHook | undefined
   sinchExtension?: ((userIds: string[]) => Promise<Map<string, SinchProjectView[]>>) | undefined
 }
 
@@ -28,29 +26,6 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
     return users.map((u) => userJson(u, ctx, groups.get(u.id) ?? [], sinch?.get(u.id)))
   }
 
-  /**
-   * After a durable write: apply the user's plan now so the IdP sees the real outcome. A permanent
-   * Sinch rejection of a user who should hold access undoes the write and whatever Sinch had
-   * already accepted (ApplyOptions.undo), and becomes a 400. Offboarding (active=false) always
-   * stands, like DELETE: undoing it would hand access back; what Sinch refuses stays visible as a
-   * failed change on the status page, in /metrics and in the audit log.
-   */
-  async function provision (previous: UserRecord | null, written: UserRecord): Promise<void> {
-    if (d.provisioning === undefined) return
-    if (!written.active) {
-      await d.provisioning.applyNow([written.id])
-      return
-    }
-    let undone = false
-    const undo = async (): Promise<void> => {
-      await d.directory.restoreUser(previous, written.id)
-      undone = true
-    }
-    const rejections = (await d.provisioning.applyNow([written.id], { undo })).filter((r) => r.userId === written.id)
-    if (rejections.length === 0 || !undone) return
-    throw new ScimError(400, 'invalidValue', `Sinch rejected the change: ${rejections.map((r) => `${r.projectId}: ${r.detail}`).join('; ')}`)
-  }
-
   async function current (req: FastifyRequest): Promise<UserRecord> {
     const id = idParam(req)
     const u = await d.directory.getUser(id)
@@ -60,8 +35,7 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
 
   async function write (req: FastifyRequest, status: number, previous: UserRecord | null, input: UserInput): Promise<unknown> {
     const version = previous === null ? null : expectedVersion(req, previous.version)
-    const written = previous === null ? await d.directory.createUser(input) : await d.directory.replaceUser(previous.id, input, version)
-    await provision(previous, written)
+    const written = previous === null ? await d.directory.createUser(input) : await d.directory.replaceUser(previous, input, version)
     const [json] = await render(req, [written])
     return { status, json: json as Record<string, unknown>, version: written.version }
   }
@@ -100,9 +74,7 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
   })
   app.delete(`${base}/:id`, opts, async (req, reply) => {
     const u = await current(req)
-    await d.directory.deleteUser(u.id, expectedVersion(req, u.version))
-    // Deletion always stands: access removal that Sinch refuses stays queued and visible.
-    await d.provisioning?.applyNow([u.id])
+    await d.directory.deleteUser(u, expectedVersion(req, u.version))
     return reply.code(204).send()
   })
 }

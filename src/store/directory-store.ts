@@ -52,19 +52,37 @@ export class StoreVersionError extends Error {
   readonly code = 'STORE_VERSION_MISMATCH'
 }
 
+/** The user ids a write queued for provisioning in its own transaction (rule: store/affected.ts). */
+export interface Queued { queued: string[] }
+export interface Written<T> extends Queued { record: T }
+
+/** One page of a scan in insertion order; `next` is the cursor of the following page, null at the end. */
+export interface ScanPage<T> { records: T[], next: number | null }
+
 /**
  * Desired state from the IdP. Every write that can change someone's Sinch access queues those
  * users for provisioning in the same transaction, so an acknowledged write never loses its work.
+ * The `…AndQueue` writes also say which users they queued (what the request path applies at once);
+ * the plain ones return the record alone.
  */
 export interface DirectoryStore {
+  createUserAndQueue (u: UserInput): Promise<Written<UserRecord>>
+  updateUserAndQueue (id: string, u: UserInput, expectedVersion: number | null): Promise<Written<UserRecord>>
+  deleteUserAndQueue (id: string, expectedVersion: number | null): Promise<Queued>
+  createGroupAndQueue (g: GroupInput): Promise<Written<GroupRecord>>
+  updateGroupAndQueue (id: string, g: GroupInput, expectedVersion: number | null): Promise<Written<GroupRecord>>
+  deleteGroupAndQueue (id: string, expectedVersion: number | null): Promise<Queued>
+
   createUser (u: UserInput): Promise<UserRecord>
   /** `expectedVersion` null = unconditional; a tombstone or unknown id is not found. */
   updateUser (id: string, u: UserInput, expectedVersion: number | null): Promise<UserRecord>
   deleteUser (id: string, expectedVersion: number | null): Promise<void>
   getUser (id: string): Promise<UserRecord | null>
   queryUsers (q: Query): Promise<{ total: number, records: UserRecord[] }>
-  /** Every live user, for filters the indexes cannot answer. */
+  /** Every live user. */
   allUsers (): Promise<UserRecord[]>
+  /** Live users in insertion order after cursor `after` (0 = from the start), at most `limit`: filters the indexes cannot answer page through these. */
+  scanUsers (after: number, limit: number): Promise<ScanPage<UserRecord>>
   groupsOfUsers (userIds: string[]): Promise<Map<string, Array<{ id: string, displayName: string }>>>
   existingUserIds (ids: string[]): Promise<Set<string>>
   /** RFC 7643 §4.2 members.display of these groups' members: user id → displayName, else userName. */

@@ -1,9 +1,11 @@
 import { v7 as newId } from 'uuid'
 import type pg from 'pg'
-import type { DirectoryStore, Query, UserInput } from '../directory-store.js'
+import type { DirectoryStore, GroupInput, Query, Queued, UserInput, Written } from '../directory-store.js'
 import { StoreConflictError, StoreNotFoundError, StoreVersionError } from '../directory-store.js'
 import { POSTGRES_DIALECT, orderSql, totalFromPage, whereSql } from '../filter-sql.js'
 import type { GroupRecord, ProvisioningSubject, SubjectReader, UserRecord } from '../types.js'
+import { groupChange, identityChanged } from '../affected.js'
+import { plainWrites } from '../written.js'
 import { PG_ENQUEUE, inTransaction, isUniqueViolation } from './pool.js'
 
 interface UserRow { id: string, user_name: string, external_id: string | null, display_name: string | null, active: boolean, emails: string, resource: string, version: number, created: string, last_modified: string, deleted_at: string | null }
@@ -13,7 +15,6 @@ const toUser = (r: UserRow): UserRecord => ({
   id: r.id, userName: r.user_name, externalId: r.external_id, displayName: r.display_name, active: r.active,
   emails: JSON.parse(r.emails), resource: JSON.parse(r.resource), version: r.version, created: r.created, lastModified: r.last_modified
 })
-const identity = (u: { userName: string, active: boolean, emails: unknown }): string => JSON.stringify([u.userName.toLowerCase(), u.active, u.emails])
 
 async function unique<T> (attribute: 'userName' | 'displayName', fn: () => Promise<T>): Promise<T> {
   try {
@@ -27,9 +28,11 @@ async function unique<T> (attribute: 'userName' | 'displayName', fn: () => Promi
 /** The directory half on PostgreSQL: the same semantics as SQLite, uniqueness held by indexes. */
 export function createPostgresDirectory (pool: pg.Pool): DirectoryStore & SubjectReader {
   const now = (): string => new Date().toISOString()
-  const enqueue = async (c: pg.PoolClient, ids: string[], at: string): Promise<void> => {
-    const unique = [...new Set(ids)]
-    if (unique.length > 0) await c.query(PG_ENQUEUE, [unique, at])
+  /** Queues these users in the transaction of `c` and says which ones it queued. */
+  const enqueue = async (c: pg.PoolClient, ids: string[], at: string): Promise<string[]> => {
+    const queued = [...new Set(ids)]
+    if (queued.length > 0) await c.query(PG_ENQUEUE, [queued, at])
+    return queued
   }
   const userParams = (id: string, u: UserInput, at: string): unknown[] => [id, u.userName, u.userName.toLowerCase(), u.externalId, u.displayName, u.displayName?.toLowerCase() ?? null, u.active, JSON.stringify(u.emails), JSON.stringify(u.resource), at]
   const writeEmails = async (c: pg.PoolClient, id: string, u: UserInput): Promise<void> => {
@@ -66,40 +69,78 @@ export function createPostgresDirectory (pool: pg.Pool): DirectoryStore & Subjec
     return { total, records: await Promise.all(rows.map(map)) }
   }
 
-  return {
-    createUser: async (u) => await unique('userName', async () => await inTransaction(pool, async (c) => {
+  const groupRow = async (c: pg.PoolClient, id: string): Promise<GroupRecord> =>
+    await toGroup(c, (await c.query<GroupRow>('SELECT * FROM groups WHERE id = $1', [id])).rows[0] as GroupRow)
+  const queuing = {
+    createUserAndQueue: async (u: UserInput): Promise<Written<UserRecord>> => await unique('userName', async () => await inTransaction(pool, async (c) => {
       const id = newId()
       const at = now()
       await c.query(`INSERT INTO users (id, user_name, user_name_lc, external_id, display_name, display_name_lc, active, emails, resource, version, created, last_modified)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)`, userParams(id, u, at))
       await writeEmails(c, id, u)
-      await enqueue(c, [id], at)
-      return toUser(await liveUser(c, id, null))
+      const queued = await enqueue(c, [id], at)
+      return { record: toUser(await liveUser(c, id, null)), queued }
     })),
-    updateUser: async (id, u, expected) => await unique('userName', async () => await inTransaction(pool, async (c) => {
+    updateUserAndQueue: async (id: string, u: UserInput, expected: number | null): Promise<Written<UserRecord>> => await unique('userName', async () => await inTransaction(pool, async (c) => {
       const before = toUser(await liveUser(c, id, expected, true))
       const at = now()
       await c.query(`UPDATE users SET user_name = $2, user_name_lc = $3, external_id = $4, display_name = $5, display_name_lc = $6, active = $7, emails = $8, resource = $9,
         version = version + 1, last_modified = $10 WHERE id = $1`, userParams(id, u, at))
       if (JSON.stringify(before.emails) !== JSON.stringify(u.emails)) await writeEmails(c, id, u)
-      if (identity(before) !== identity(u)) await enqueue(c, [id], at)
-      return toUser(await liveUser(c, id, null))
+      const queued = identityChanged(before, u) ? await enqueue(c, [id], at) : []
+      return { record: toUser(await liveUser(c, id, null)), queued }
     })),
-    deleteUser: async (id, expected) => {
-      await inTransaction(pool, async (c) => {
-        await liveUser(c, id, expected, true)
-        const at = now()
-        await c.query('UPDATE users SET deleted_at = $2, version = version + 1, last_modified = $2 WHERE id = $1', [id, at])
-        await c.query('DELETE FROM group_members WHERE user_id = $1', [id])
-        await enqueue(c, [id], at)
-      })
-    },
+    deleteUserAndQueue: async (id: string, expected: number | null): Promise<Queued> => await inTransaction(pool, async (c) => {
+      await liveUser(c, id, expected, true)
+      const at = now()
+      await c.query('UPDATE users SET deleted_at = $2, version = version + 1, last_modified = $2 WHERE id = $1', [id, at])
+      await c.query('DELETE FROM group_members WHERE user_id = $1', [id])
+      return { queued: await enqueue(c, [id], at) }
+    }),
+    createGroupAndQueue: async (g: GroupInput): Promise<Written<GroupRecord>> => await unique('displayName', async () => await inTransaction(pool, async (c) => {
+      const id = newId()
+      const at = now()
+      await c.query('INSERT INTO groups (id, display_name, display_name_lc, external_id, resource, version, created, last_modified) VALUES ($1, $2, $3, $4, $5, 1, $6, $6)',
+        [id, g.displayName, g.displayName.toLowerCase(), g.externalId, JSON.stringify(g.resource), at])
+      const change = groupChange(null, g)
+      for (const m of change.added) await c.query('INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [id, m])
+      const queued = await enqueue(c, change.affected, at)
+      return { record: await groupRow(c, id), queued }
+    })),
+    updateGroupAndQueue: async (id: string, g: GroupInput, expected: number | null): Promise<Written<GroupRecord>> => await unique('displayName', async () => await inTransaction(pool, async (c) => {
+      const row = await lockedGroup(c, id, expected)
+      const change = groupChange({ displayName: row.display_name, externalId: row.external_id, memberIds: await members(c, id) }, g)
+      const at = now()
+      await c.query('UPDATE groups SET display_name = $2, display_name_lc = $3, external_id = $4, resource = $5, version = version + 1, last_modified = $6 WHERE id = $1',
+        [id, g.displayName, g.displayName.toLowerCase(), g.externalId, JSON.stringify(g.resource), at])
+      if (change.removed.length > 0) await c.query('DELETE FROM group_members WHERE group_id = $1 AND user_id = ANY($2::text[])', [id, change.removed])
+      for (const m of change.added) await c.query('INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [id, m])
+      const queued = await enqueue(c, change.affected, at)
+      return { record: await groupRow(c, id), queued }
+    })),
+    deleteGroupAndQueue: async (id: string, expected: number | null): Promise<Queued> => await inTransaction(pool, async (c) => {
+      const row = await lockedGroup(c, id, expected)
+      const change = groupChange({ displayName: row.display_name, externalId: row.external_id, memberIds: await members(c, id) }, null)
+      await c.query('DELETE FROM group_members WHERE group_id = $1', [id])
+      await c.query('DELETE FROM groups WHERE id = $1', [id])
+      return { queued: await enqueue(c, change.affected, now()) }
+    })
+  }
+
+  return {
+    ...queuing,
+    ...plainWrites(queuing),
     getUser: async (id) => {
       const r = (await pool.query<UserRow>('SELECT * FROM users WHERE id = $1 AND deleted_at IS NULL', [id])).rows[0]
       return r === undefined ? null : toUser(r)
     },
     queryUsers: async (q) => await query<UserRow, UserRecord>('user', q, toUser),
     allUsers: async () => (await pool.query<UserRow>('SELECT * FROM users WHERE deleted_at IS NULL ORDER BY seq')).rows.map(toUser),
+    scanUsers: async (after, limit) => {
+      const rows = (await pool.query<UserRow & { seq: string }>('SELECT * FROM users WHERE deleted_at IS NULL AND seq > $1 ORDER BY seq LIMIT $2', [after, limit])).rows
+      const last = rows.at(-1)
+      return { records: rows.map(toUser), next: rows.length < limit || last === undefined ? null : Number(last.seq) }
+    },
     groupsOfUsers: async (ids) => {
       const out = new Map<string, Array<{ id: string, displayName: string }>>(ids.map((id) => [id, []]))
       const rows = (await pool.query<{ user_id: string, id: string, display_name: string }>('SELECT m.user_id, g.id, g.display_name FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1::text[]) ORDER BY m.seq', [ids])).rows
@@ -111,40 +152,6 @@ export function createPostgresDirectory (pool: pg.Pool): DirectoryStore & Subjec
       return new Map(rows.map((r) => [r.id, r.name]))
     },
     existingUserIds: async (ids) => new Set((await pool.query<{ id: string }>('SELECT id FROM users WHERE id = ANY($1::text[]) AND deleted_at IS NULL', [ids])).rows.map((r) => r.id)),
-    createGroup: async (g) => await unique('displayName', async () => await inTransaction(pool, async (c) => {
-      const id = newId()
-      const at = now()
-      await c.query('INSERT INTO groups (id, display_name, display_name_lc, external_id, resource, version, created, last_modified) VALUES ($1, $2, $3, $4, $5, 1, $6, $6)',
-        [id, g.displayName, g.displayName.toLowerCase(), g.externalId, JSON.stringify(g.resource), at])
-      for (const m of g.memberIds) await c.query('INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [id, m])
-      await enqueue(c, g.memberIds, at)
-      return await toGroup(c, (await c.query<GroupRow>('SELECT * FROM groups WHERE id = $1', [id])).rows[0] as GroupRow)
-    })),
-    updateGroup: async (id, g, expected) => await unique('displayName', async () => await inTransaction(pool, async (c) => {
-      const row = await lockedGroup(c, id, expected)
-      const before = await members(c, id)
-      const after = new Set(g.memberIds)
-      const b = new Set(before)
-      const at = now()
-      await c.query('UPDATE groups SET display_name = $2, display_name_lc = $3, external_id = $4, resource = $5, version = version + 1, last_modified = $6 WHERE id = $1',
-        [id, g.displayName, g.displayName.toLowerCase(), g.externalId, JSON.stringify(g.resource), at])
-      const removed = before.filter((m) => !after.has(m))
-      const added = g.memberIds.filter((m) => !b.has(m))
-      if (removed.length > 0) await c.query('DELETE FROM group_members WHERE group_id = $1 AND user_id = ANY($2::text[])', [id, removed])
-      for (const m of added) await c.query('INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [id, m])
-      const renamed = row.display_name !== g.displayName || row.external_id !== g.externalId
-      await enqueue(c, renamed ? [...before, ...g.memberIds] : [...removed, ...added], at)
-      return await toGroup(c, (await c.query<GroupRow>('SELECT * FROM groups WHERE id = $1', [id])).rows[0] as GroupRow)
-    })),
-    deleteGroup: async (id, expected) => {
-      await inTransaction(pool, async (c) => {
-        await lockedGroup(c, id, expected)
-        const before = await members(c, id)
-        await c.query('DELETE FROM group_members WHERE group_id = $1', [id])
-        await c.query('DELETE FROM groups WHERE id = $1', [id])
-        await enqueue(c, before, now())
-      })
-    },
     getGroup: async (id) => {
       const r = (await pool.query<GroupRow>('SELECT * FROM groups WHERE id = $1', [id])).rows[0]
       return r === undefined ? null : await toGroup(pool, r)

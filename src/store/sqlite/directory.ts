@@ -1,9 +1,11 @@
 // Time-ordered ids (RFC 9562 v7): a new user lands at the end of the id index, not on a random
 // page, so a burst of creates touches a few pages instead of one per user.
 import { v7 as newId } from 'uuid'
-import type { GroupInput, DirectoryStore, Query, UserInput } from '../directory-store.js'
+import type { GroupInput, DirectoryStore, Query, Queued, UserInput, Written } from '../directory-store.js'
 import { StoreConflictError, StoreNotFoundError, StoreVersionError } from '../directory-store.js'
 import type { GroupRecord, ProvisioningSubject, SubjectReader, UserRecord } from '../types.js'
+import { groupChange, identityChanged } from '../affected.js'
+import { plainWrites } from '../written.js'
 import { createStatementCache, type SqliteDatabase } from './database.js'
 import { orderSql, totalFromPage, whereSql } from '../filter-sql.js'
 import { SQLITE_ENQUEUE } from './queue-sql.js'
@@ -21,13 +23,11 @@ function isUnique (err: unknown): boolean {
   return (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE'
 }
 
-/** What provisioning looks at: a change to anything else never costs a Sinch call. */
-const identity = (u: { userName: string, active: boolean, emails: unknown }): string => JSON.stringify([u.userName.toLowerCase(), u.active, u.emails])
-
 export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher = async (fn) => fn()): DirectoryStore & SubjectReader {
   const now = (): string => new Date().toISOString()
   const st = {
     enqueue: db.prepare(SQLITE_ENQUEUE),
+    scanUsers: db.prepare('SELECT * FROM users WHERE deleted_at IS NULL AND seq > ? ORDER BY seq LIMIT CAST(? AS INTEGER)'),
     userById: db.prepare('SELECT * FROM users WHERE id = ? AND deleted_at IS NULL'),
     anyUserById: db.prepare('SELECT * FROM users WHERE id = ?'),
     insertUser: db.prepare(`INSERT INTO users (id, user_name, user_name_lc, external_id, display_name, display_name_lc, active, emails, resource, version, created, last_modified)
@@ -59,8 +59,11 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     counts: db.prepare('SELECT (SELECT count(*) FROM users WHERE deleted_at IS NULL) AS users, (SELECT count(*) FROM groups) AS groups')
   }
 
-  const enqueue = (ids: Iterable<string>, at: string): void => {
-    for (const userId of new Set(ids)) st.enqueue.run({ userId, now: at, dueAt: at })
+  /** Queues these users in the current transaction and says which ones it queued. */
+  const enqueue = (ids: Iterable<string>, at: string): string[] => {
+    const queued = [...new Set(ids)]
+    for (const userId of queued) st.enqueue.run({ userId, now: at, dueAt: at })
+    return queued
   }
   const params = (id: string, u: UserInput, at: string): Record<string, unknown> => ({
     id, userName: u.userName, userNameLc: u.userName.toLowerCase(), externalId: u.externalId, displayName: u.displayName,
@@ -94,67 +97,62 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     id, userName: u.userName, externalId: u.externalId, displayName: u.displayName, active: u.active,
     emails: structuredClone(u.emails), resource: structuredClone(u.resource), version, created, lastModified
   })
-  const createUser = db.transaction((u: UserInput): UserRecord => {
+  const createUser = db.transaction((u: UserInput): Written<UserRecord> => {
     const id = newId()
     const at = now()
     unique('userName', () => st.insertUser.run(params(id, u, at)))
     writeEmails(id, u)
-    enqueue([id], at)
-    return written(id, u, 1, at, at)
+    return { record: written(id, u, 1, at, at), queued: enqueue([id], at) }
   })
-  const updateUser = db.transaction((id: string, u: UserInput, expected: number | null): UserRecord => {
+  const updateUser = db.transaction((id: string, u: UserInput, expected: number | null): Written<UserRecord> => {
     const before = toUser(liveUser(id, expected))
     const at = now()
     unique('userName', () => st.updateUser.run(params(id, u, at)))
     if (JSON.stringify(before.emails) !== JSON.stringify(u.emails)) writeEmails(id, u)
-    if (identity(before) !== identity(u)) enqueue([id], at)
-    return written(id, u, before.version + 1, before.created, at)
+    return { record: written(id, u, before.version + 1, before.created, at), queued: identityChanged(before, u) ? enqueue([id], at) : [] }
   })
-  const deleteUser = db.transaction((id: string, expected: number | null): void => {
+  const deleteUser = db.transaction((id: string, expected: number | null): Queued => {
     liveUser(id, expected)
     const at = now()
     st.tombstone.run(at, at, id)
     // Memberships go with the user; the tombstone keeps the access removal durable.
     db.prepare('DELETE FROM group_members WHERE user_id = ?').run(id)
-    enqueue([id], at)
+    return { queued: enqueue([id], at) }
   })
 
   const writeGroup = (id: string, g: GroupInput, at: string, insert: boolean): void => {
     const p = { id, displayName: g.displayName, displayNameLc: g.displayName.toLowerCase(), externalId: g.externalId, resource: JSON.stringify(g.resource), now: at }
     unique('displayName', () => (insert ? st.insertGroup.run(p) : st.updateGroup.run(p)))
   }
-  const createGroup = db.transaction((g: GroupInput): GroupRecord => {
+  const createGroup = db.transaction((g: GroupInput): Written<GroupRecord> => {
     const id = newId()
     const at = now()
     writeGroup(id, g, at, true)
-    for (const m of g.memberIds) st.addMember.run(id, m)
-    enqueue(g.memberIds, at)
-    return toGroup(st.groupById.get(id) as GroupRow)
+    const change = groupChange(null, g)
+    for (const m of change.added) st.addMember.run(id, m)
+    return { record: toGroup(st.groupById.get(id) as GroupRow), queued: enqueue(change.affected, at) }
   })
-  const updateGroup = db.transaction((id: string, g: GroupInput, expected: number | null): GroupRecord => {
+  const lockedGroup = (id: string, expected: number | null): GroupRow => {
     const row = st.groupById.get(id) as GroupRow | undefined
     if (row === undefined) throw new StoreNotFoundError(`group ${id} not found`)
     if (expected !== null && row.version !== expected) throw new StoreVersionError('version mismatch')
-    const before = new Set(st.membersOf.all(id) as string[])
-    const after = new Set(g.memberIds)
+    return row
+  }
+  const updateGroup = db.transaction((id: string, g: GroupInput, expected: number | null): Written<GroupRecord> => {
+    const row = lockedGroup(id, expected)
+    const change = groupChange({ displayName: row.display_name, externalId: row.external_id, memberIds: st.membersOf.all(id) as string[] }, g)
     const at = now()
     writeGroup(id, g, at, false)
-    const renamed = row.display_name !== g.displayName || row.external_id !== g.externalId
-    const changed = [...before].filter((m) => !after.has(m)).concat([...after].filter((m) => !before.has(m)))
-    for (const m of before) if (!after.has(m)) st.removeMember.run(id, m)
-    for (const m of after) if (!before.has(m)) st.addMember.run(id, m)
-    // A rename can change which grants the group carries: all its members are re-planned.
-    enqueue(renamed ? [...before, ...after] : changed, at)
-    return toGroup(st.groupById.get(id) as GroupRow)
+    for (const m of change.removed) st.removeMember.run(id, m)
+    for (const m of change.added) st.addMember.run(id, m)
+    return { record: toGroup(st.groupById.get(id) as GroupRow), queued: enqueue(change.affected, at) }
   })
-  const deleteGroup = db.transaction((id: string, expected: number | null): void => {
-    const row = st.groupById.get(id) as GroupRow | undefined
-    if (row === undefined) throw new StoreNotFoundError(`group ${id} not found`)
-    if (expected !== null && row.version !== expected) throw new StoreVersionError('version mismatch')
-    const members = st.membersOf.all(id) as string[]
+  const deleteGroup = db.transaction((id: string, expected: number | null): Queued => {
+    const row = lockedGroup(id, expected)
+    const change = groupChange({ displayName: row.display_name, externalId: row.external_id, memberIds: st.membersOf.all(id) as string[] }, null)
     st.clearMembers.run(id)
     st.deleteGroup.run(id)
-    enqueue(members, now())
+    return { queued: enqueue(change.affected, now()) }
   })
 
   const prepared = createStatementCache(db)
@@ -169,16 +167,29 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     return { total, records: rows.map((r) => map(r as never)) }
   }
 
+  const queuing = {
+    createUserAndQueue: async (u: UserInput) => await write(() => createUser(u)),
+    updateUserAndQueue: async (id: string, u: UserInput, expected: number | null) => await write(() => updateUser(id, u, expected)),
+    deleteUserAndQueue: async (id: string, expected: number | null) => await write(() => deleteUser(id, expected)),
+    createGroupAndQueue: async (g: GroupInput) => await write(() => createGroup(g)),
+    updateGroupAndQueue: async (id: string, g: GroupInput, expected: number | null) => await write(() => updateGroup(id, g, expected)),
+    deleteGroupAndQueue: async (id: string, expected: number | null) => await write(() => deleteGroup(id, expected))
+  }
+
   return {
-    createUser: async (u) => await write(() => createUser(u)),
-    updateUser: async (id, u, expected) => await write(() => updateUser(id, u, expected)),
-    deleteUser: async (id, expected) => { await write(() => deleteUser(id, expected)) },
+    ...queuing,
+    ...plainWrites(queuing),
     getUser: async (id) => {
       const r = st.userById.get(id) as UserRow | undefined
       return r === undefined ? null : toUser(r)
     },
     queryUsers: async (q) => query('user', q, toUser),
     allUsers: async () => (db.prepare('SELECT * FROM users WHERE deleted_at IS NULL ORDER BY seq').all() as UserRow[]).map(toUser),
+    scanUsers: async (after, limit) => {
+      const rows = st.scanUsers.all(after, limit) as Array<UserRow & { seq: number }>
+      const last = rows.at(-1)
+      return { records: rows.map(toUser), next: rows.length < limit || last === undefined ? null : last.seq }
+    },
     groupsOfUsers: async (ids) => new Map(ids.map((id) => [id, (st.groupsOfUser.all(id) as Array<{ id: string, displayName: string }>).map((g) => ({ id: g.id, displayName: g.displayName }))])),
     existingUserIds: async (ids) => new Set(ids.filter((id) => st.userById.get(id) !== undefined)),
     memberNames: async (groupIds) => {
@@ -186,9 +197,6 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
       for (const g of new Set(groupIds)) for (const r of st.memberNames.all(g) as Array<{ id: string, name: string }>) out.set(r.id, r.name)
       return out
     },
-    createGroup: async (g) => await write(() => createGroup(g)),
-    updateGroup: async (id, g, expected) => await write(() => updateGroup(id, g, expected)),
-    deleteGroup: async (id, expected) => { await write(() => deleteGroup(id, expected)) },
     getGroup: async (id) => {
       const r = st.groupById.get(id) as GroupRow | undefined
       return r === undefined ? null : toGroup(r)
