@@ -179,28 +179,3 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     }
   }
 }
-
-/** `serve`: create, listen, print the banner, close everything on SIGTERM/SIGINT within 10 s. */
-export async function startBridge (config: Config): Promise<Bridge> {
-  const bridge = await createBridge(config)
-  const address = await bridge.app.listen({ port: config.port, host: config.host })
-  bridge.startBackground()
-  const { banner } = await import('./cli/banner.js')
-  process.stdout.write(banner(bridge, address))
-  const close = async (signal: string): Promise<void> => {
-    bridge.logger.info({ signal }, 'shutting down')
-    const timer = setTimeout(() => {
-      bridge.logger.error('shutdown took longer than 10 s; exiting')
-      process.exit(1)
-    }, 10_000)
-    try {
-      await bridge.close()
-    } finally {
-      clearTimeout(timer)
-    }
-    process.exit(0)
-  }
-  process.once('SIGTERM', (s) => { void close(s) })
-  process.once('SIGINT', (s) => { void close(s) })
-  return bridge
-}

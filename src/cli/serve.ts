@@ -1,4 +1,6 @@
-import { startBridge } from '../main.js'
+import type { Config } from '../config/config.js'
+import { createBridge, type Bridge } from '../main.js'
+import { banner } from './banner.js'
 import { configOrExit } from './common.js'
 import { MappingFileError } from '../provisioning/mapping-file.js'
 
@@ -22,4 +24,28 @@ export async function serveCommand (args: string[]): Promise<number> {
   }
   // Runs until a signal: startBridge's handlers close everything and exit.
   return await new Promise<number>(() => {})
+}
+
+/** `serve`: create, listen, print the banner, close everything on SIGTERM/SIGINT within 10 s. */
+async function startBridge (config: Config): Promise<Bridge> {
+  const bridge = await createBridge(config)
+  const address = await bridge.app.listen({ port: config.port, host: config.host })
+  bridge.startBackground()
+  process.stdout.write(banner(bridge, address))
+  const close = async (signal: string): Promise<void> => {
+    bridge.logger.info({ signal }, 'shutting down')
+    const timer = setTimeout(() => {
+      bridge.logger.error('shutdown took longer than 10 s; exiting')
+      process.exit(1)
+    }, 10_000)
+    try {
+      await bridge.close()
+    } finally {
+      clearTimeout(timer)
+    }
+    process.exit(0)
+  }
+  process.once('SIGTERM', (s) => { void close(s) })
+  process.once('SIGINT', (s) => { void close(s) })
+  return bridge
 }

@@ -1,11 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Metrics } from '../observability/metrics.js'
-
-export interface ReadinessCheck {
-  name: string
-  check: () => Promise<{ ok: boolean, detail: string }>
-}
+import type { ReadinessCheck } from '../observability/readiness.js'
 
 export interface OpsDeps {
   metrics: Metrics

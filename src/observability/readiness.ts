@@ -1,4 +1,8 @@
-import type { ReadinessCheck } from '../http/ops-routes.js'
+/** One named check of /readyz (served by http/ops-routes.ts). */
+export interface ReadinessCheck {
+  name: string
+  check: () => Promise<{ ok: boolean, detail: string }>
+}
 
 export interface ReadinessSources {
   store: { ping (): Promise<void> }

@@ -1,15 +1,10 @@
-import type { DirectoryStore } from './directory-store.js'
-import type { ProvisioningStore, SubjectReader } from './types.js'
+import type { Store } from './store.js'
 import { openSqliteDatabase } from './sqlite/database.js'
 import { createSqliteDirectory } from './sqlite/directory.js'
 import { createSqliteProvisioningStore } from './sqlite/provisioning.js'
 import { createWriteBatcher } from './sqlite/batch.js'
 
-export type Store = DirectoryStore & SubjectReader & ProvisioningStore & {
-  kind: 'sqlite' | 'postgres'
-  ping (): Promise<void>
-  close (): Promise<void>
-}
+export type { Store } from './store.js'
 
 export class StoreConfigError extends Error {
   readonly code = 'STORE_UNAVAILABLE'

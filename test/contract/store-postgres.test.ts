@@ -3,6 +3,7 @@ import { createPostgresStore } from '../../src/store/postgres/index.js'
 import { StoreConflictError } from '../../src/store/directory-store.js'
 import { freshSchema, PGTEST_URL } from '../support/pg.js'
 import { storeContract } from './store-contract.js'
+import { storeWritesContract } from './store-writes-contract.js'
 
 const drops: Array<() => Promise<void>> = []
 afterAll(async () => { for (const d of drops) await d() })
@@ -14,6 +15,7 @@ async function open (): Promise<{ store: Awaited<ReturnType<typeof createPostgre
 }
 
 storeContract('postgres', open)
+storeWritesContract('postgres', open)
 
 describe('postgres: several replicas on one database', () => {
   it('migrates once when replicas start together', async () => {

@@ -1,7 +1,9 @@
 import type { Migration } from './types.js'
-import { PROVISION_QUEUE_DDL } from '../sqlite/queue-sql.js'
 
-/** Users, their emails (indexed for lookups), groups and memberships, and the provisioning queue. */
+/**
+ * Users, their emails (indexed for lookups), groups and memberships, and the provisioning queue.
+ * Frozen text, one per engine: a shipped migration never changes with the live code.
+ */
 export const m001Directory: Migration = {
   id: 1,
   name: 'directory',
@@ -51,7 +53,19 @@ CREATE TABLE group_members (
   PRIMARY KEY (group_id, user_id)
 );
 CREATE INDEX group_members_user ON group_members (user_id);
-${PROVISION_QUEUE_DDL}`,
+
+CREATE TABLE provision_queue (
+  user_id TEXT PRIMARY KEY,
+  generation INTEGER NOT NULL,
+  enqueued_at TEXT NOT NULL,
+  due_at TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  claimed_by TEXT,
+  claimed_until TEXT
+);
+CREATE INDEX provision_queue_due ON provision_queue (due_at);
+`,
   postgres: `
 CREATE TABLE users (
   seq BIGSERIAL PRIMARY KEY,
@@ -90,5 +104,17 @@ CREATE TABLE groups (
 CREATE INDEX groups_external_id ON groups (external_id);
 CREATE TABLE group_members (group_id TEXT NOT NULL, user_id TEXT NOT NULL, seq BIGSERIAL, PRIMARY KEY (group_id, user_id));
 CREATE INDEX group_members_user ON group_members (user_id);
-${PROVISION_QUEUE_DDL.replace('generation INTEGER', 'generation BIGINT')}`
+
+CREATE TABLE provision_queue (
+  user_id TEXT PRIMARY KEY,
+  generation BIGINT NOT NULL,
+  enqueued_at TEXT NOT NULL,
+  due_at TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  claimed_by TEXT,
+  claimed_until TEXT
+);
+CREATE INDEX provision_queue_due ON provision_queue (due_at);
+`
 }

@@ -1,4 +1,4 @@
-import type { Store } from '../index.js'
+import type { Store } from '../store.js'
 import { createPostgresDirectory } from './directory.js'
 import { createPool, migratePostgres } from './pool.js'
 import { createPostgresProvisioningStore } from './provisioning.js'

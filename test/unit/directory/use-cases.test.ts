@@ -1,0 +1,86 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createDirectory, SinchRejectedError, UnknownMembersError, type ApplyNowOptions, type Rejection } from '../../../src/directory/index.js'
+import { createStore, type Store } from '../../../src/store/index.js'
+import type { UserInput } from '../../../src/store/directory-store.js'
+
+const user = (userName: string, over: Partial<UserInput> = {}): UserInput => ({
+  userName, externalId: null, displayName: null, active: true, emails: [{ value: userName, type: 'work', primary: true }], resource: { userName }, ...over
+})
+
+/** Provisioning as the use cases see it: records each call; `reject` answers a permanent rejection after calling undo. */
+function fakeProvisioning () {
+  const calls: Array<{ userIds: string[], undo: boolean }> = []
+  let reject: string | null = null
+  return {
+    calls,
+    rejectFor (userName: string | null) { reject = userName },
+    async applyNow (userIds: string[], options: ApplyNowOptions = {}): Promise<Rejection[]> {
+      calls.push({ userIds, undo: options.undo !== undefined })
+      if (reject === null || options.undo === undefined) return []
+      await options.undo()
+      return userIds.map((userId) => ({ userId, projectId: 'p1', detail: `invalid email ${String(reject)}` }))
+    }
+  }
+}
+
+describe('directory use cases', () => {
+  let store: Store
+  let sinch: ReturnType<typeof fakeProvisioning>
+  let directory: ReturnType<typeof createDirectory>
+  beforeEach(async () => {
+    store = await createStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'dir-')), 'b.db')}`)
+    sinch = fakeProvisioning()
+    directory = createDirectory(store, { provisioning: sinch, applyNowLimit: 50 })
+  })
+  afterEach(async () => { await store.close() })
+
+  it('a create applies the user it queued; a change provisioning does not look at applies no one', async () => {
+    const u = await directory.createUser(user('ann@x.io'))
+    expect(sinch.calls).toEqual([{ userIds: [u.id], undo: true }])
+    await directory.replaceUser(u, user('ann@x.io', { displayName: 'Ann' }), null)
+    expect(sinch.calls.length).toBe(1)
+  })
+
+  it('a permanent rejection undoes the write: a refused create leaves no user and fails with the rejection', async () => {
+    sinch.rejectFor('bad@x.io')
+    await expect(directory.createUser(user('bad@x.io'))).rejects.toBeInstanceOf(SinchRejectedError)
+    expect((await store.counts()).users).toBe(0)
+  })
+
+  it('a refused replace puts the previous record back', async () => {
+    const u = await directory.createUser(user('ann@x.io'))
+    sinch.rejectFor('new@x.io')
+    await expect(directory.replaceUser(u, user('new@x.io'), null)).rejects.toThrow(/Sinch rejected the change: p1: invalid email/)
+    expect((await store.getUser(u.id))?.userName).toBe('ann@x.io')
+  })
+
+  it('offboarding and deletion always stand: applied without an undo', async () => {
+    const u = await directory.createUser(user('ann@x.io'))
+    sinch.rejectFor('ann@x.io')
+    const off = await directory.replaceUser(u, user('ann@x.io', { active: false }), null)
+    expect(off.active).toBe(false)
+    await directory.deleteUser(off, null)
+    expect(sinch.calls.slice(1)).toEqual([{ userIds: [u.id], undo: false }, { userIds: [u.id], undo: false }])
+    expect(await store.getUser(u.id)).toBeNull()
+  })
+
+  it('a group write checks that added members exist, before writing anything', async () => {
+    const a = await directory.createUser(user('a@x.io'))
+    await expect(directory.createGroup({ displayName: 'G', externalId: null, memberIds: [a.id, 'ghost'], resource: {} })).rejects.toBeInstanceOf(UnknownMembersError)
+    expect((await store.counts()).groups).toBe(0)
+  })
+
+  it('a wide group write applies at most applyNowLimit users at once; the rest stay queued for the worker', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 120; i++) ids.push((await store.createUser(user(`m${i}@x.io`))).id)
+    for (const { userId, generation } of await store.claimDue(new Date(Date.now() + 1000).toISOString(), 200, 'w', 60_000)) await store.complete(userId, generation)
+    const g = await directory.createGroup({ displayName: 'wide', externalId: null, memberIds: ids, resource: {} })
+    expect(sinch.calls.at(-1)?.userIds).toEqual(ids.slice(0, 50))
+    expect((await store.queueDepth()).depth).toBe(120)
+    await directory.replaceGroup(g, { displayName: 'wide', externalId: null, memberIds: ids.slice(1), resource: {} }, g.version)
+    expect(sinch.calls.at(-1)?.userIds).toEqual([ids[0]])
+  })
+})
