@@ -82,7 +82,7 @@ function parseJson (a: Answer, operation: SinchOperation, projectId: string): un
     return JSON.parse(a.text)
   } catch {
     // Likely a gateway page in front of Sinch: worth another try later, not a rejection.
-    throw new SinchError('SINCH_TRANSIENT', `Sinch answered ${operation} with ${a.status} and a body that is not JSON`, operation, a.status, [], projectId)
+    throw new SinchError({ code: 'SINCH_TRANSIENT', message: `Sinch answered ${operation} with ${a.status} and a body that is not JSON`, operation, status: a.status, projectId })
   }
 }
 
@@ -176,7 +176,7 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
     // v1 wraps nothing (the Access Keys update answers the resource itself); tolerate `{member: …}`.
     const inner = typeof json === 'object' && json !== null && 'member' in json ? (json as { member: unknown }).member : json
     const parsed = RawMemberSchema.safeParse(inner)
-    if (!parsed.success) throw new SinchError('SINCH_TRANSIENT', `Sinch answered ${operation} with ${a.status} but no readable member`, operation, a.status, [], projectId)
+    if (!parsed.success) throw new SinchError({ code: 'SINCH_TRANSIENT', message: `Sinch answered ${operation} with ${a.status} but no readable member`, operation, status: a.status, projectId })
     return withProject(toMember(parsed.data, vocab), projectId)
   }
 
@@ -187,10 +187,10 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
       a = await rawList(await styles.get(projectId), projectId, pageSize ?? SYNC_PAGE_SIZE)
     }
     if (a.status === 404 || a.status === 405) {
-      throw new SinchError('SINCH_NOT_FOUND', `Sinch answered the member listing of project ${projectId} with ${a.status} (${style.name} style)`, 'list', a.status, [], projectId)
+      throw new SinchError({ code: 'SINCH_NOT_FOUND', message: `Sinch answered the member listing of project ${projectId} with ${a.status} (${style.name} style)`, operation: 'list', status: a.status, projectId })
     }
     const page = readPage(a, projectId)
-    if (page === null) throw new SinchError('SINCH_TRANSIENT', 'Sinch answered a member list in an unexpected shape', 'list', a.status, [], projectId)
+    if (page === null) throw new SinchError({ code: 'SINCH_TRANSIENT', message: 'Sinch answered a member list in an unexpected shape', operation: 'list', status: a.status, projectId })
     return page
   }
 
@@ -225,14 +225,14 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
       }
       // Some answers omit the member id: the member exists now, so the listing has it.
       const found = await findMember(projectId, { email: input.email, userId: null })
-      if (found === null) throw new SinchError('SINCH_TRANSIENT', 'Sinch accepted the invite but the listing does not show the member yet', 'invite', a.status, [], projectId)
+      if (found === null) throw new SinchError({ code: 'SINCH_TRANSIENT', message: 'Sinch accepted the invite but the listing does not show the member yet', operation: 'invite', status: a.status, projectId })
       return { member: found, adopted: false }
     }
     // 409 ALREADY_EXISTS: already a member, perhaps by our own earlier invite whose answer was
     // lost on the way back. Adopt it: never invite twice, never fail (shared/sinch-api.md).
     const userId = idFromResourceName(parseErrorBody(a.text).resourceName)
     const found = await findMember(projectId, { email: input.email, userId })
-    if (found === null) throw new SinchError('SINCH_TRANSIENT', 'Sinch says the member exists but the listing does not show it', 'invite', 409, [], projectId)
+    if (found === null) throw new SinchError({ code: 'SINCH_TRANSIENT', message: 'Sinch says the member exists but the listing does not show it', operation: 'invite', status: 409, projectId })
     if (found.email.toLowerCase() !== input.email.toLowerCase()) logger.warn({ operation: 'invite', projectId, userId: found.userId }, 'sinch 409 resourceName names a member with another email; adopting it as Sinch says')
     logger.debug({ operation: 'invite', projectId, userId: found.userId, viaResourceName: userId !== null }, 'sinch member adopted')
     return { member: found, adopted: true }

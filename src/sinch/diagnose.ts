@@ -130,7 +130,7 @@ async function diagnoseProject (client: SinchClient, projectId: string, o: { set
     }
     note(first)
     const p1 = readPage(first)
-    if (p1 === null) throw new SinchError('SINCH_TRANSIENT', 'the member page is not readable', 'list', first.status, [], projectId)
+    if (p1 === null) throw new SinchError({ code: 'SINCH_TRANSIENT', message: 'the member page is not readable', operation: 'list', status: first.status, projectId })
     // A server that caps pages silently serves fewer than asked while offering more.
     d.pageSizeHonoured = p1.next !== null ? p1.raw.length : size
     d.firstPageMembers = p1.raw.length

@@ -13,20 +13,33 @@ export interface FieldViolation { field: string, description: string }
  * (NOT_FOUND and CONFLICT are permanent: repeating the same call gives the same answer). Messages
  * never carry the token, the key secret or an Authorization header.
  */
+export interface SinchErrorOptions {
+  code: SinchErrorCode
+  message: string
+  operation: SinchOperation
+  /** The HTTP status of the answer; null when none came (timeout, connection error, closed client). */
+  status: number | null
+  fieldViolations?: FieldViolation[]
+  projectId?: string | undefined
+  cause?: unknown
+}
+
 export class SinchError extends Error {
   override readonly name = 'SinchError'
   readonly kind: 'permanent' | 'transient' | 'auth'
-  constructor (
-    readonly code: SinchErrorCode,
-    message: string,
-    readonly operation: SinchOperation,
-    readonly status: number | null,
-    readonly fieldViolations: FieldViolation[] = [],
-    readonly projectId?: string,
-    options?: { cause?: unknown }
-  ) {
-    super(message, options)
-    this.kind = code === 'SINCH_TRANSIENT' ? 'transient' : code === 'SINCH_AUTH' ? 'auth' : 'permanent'
+  readonly code: SinchErrorCode
+  readonly operation: SinchOperation
+  readonly status: number | null
+  readonly fieldViolations: FieldViolation[]
+  readonly projectId?: string
+  constructor (o: SinchErrorOptions) {
+    super(o.message, o.cause === undefined ? undefined : { cause: o.cause })
+    this.code = o.code
+    this.operation = o.operation
+    this.status = o.status
+    this.fieldViolations = o.fieldViolations ?? []
+    if (o.projectId !== undefined) this.projectId = o.projectId
+    this.kind = o.code === 'SINCH_TRANSIENT' ? 'transient' : o.code === 'SINCH_AUTH' ? 'auth' : 'permanent'
   }
 }
 

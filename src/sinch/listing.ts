@@ -45,7 +45,7 @@ export async function * pageThrough (fetch: FetchPage, o: ListingOptions): Async
   let token: string | undefined
   let previous: string | null = null
   let pages = 0
-  const runaway = (why: string): SinchError => new SinchError('SINCH_LISTING_RUNAWAY', `Sinch member listing of project ${o.projectId} stopped: ${why}`, 'list', 200, [], o.projectId)
+  const runaway = (why: string): SinchError => new SinchError({ code: 'SINCH_LISTING_RUNAWAY', message: `Sinch member listing of project ${o.projectId} stopped: ${why}`, operation: 'list', status: 200, projectId: o.projectId })
   for (;;) {
     o.signal?.throwIfAborted()
     let page: Page

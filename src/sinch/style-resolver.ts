@@ -75,7 +75,7 @@ export class StyleResolver {
       }
     }
     const seen = this.lastProbes.map((p) => `${p.style}: ${p.status ?? 'no answer'}`).join(', ')
-    throw new SinchError('SINCH_STYLE_UNKNOWN', `neither Sinch API style answered the member listing of project ${projectId} (${seen}); check the project id, SINCH_REGION / SINCH_API_URL, or set SINCH_API_STYLE`, 'list', this.lastProbes.at(-1)?.status ?? null, [], projectId)
+    throw new SinchError({ code: 'SINCH_STYLE_UNKNOWN', message: `neither Sinch API style answered the member listing of project ${projectId} (${seen}); check the project id, SINCH_REGION / SINCH_API_URL, or set SINCH_API_STYLE`, operation: 'list', status: this.lastProbes.at(-1)?.status ?? null, projectId })
   }
 
   private choose (style: ApiStyle, how: 'configured' | 'stored' | 'probed'): ApiStyle {

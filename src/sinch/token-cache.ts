@@ -92,18 +92,18 @@ export class TokenCache {
         // invalid_client / invalid_request / unsupported_grant_type: the error code names the cause,
         // and it is safe to show; the description is not echoed (it may quote what we sent).
         const code = parseErrorBody(text).status
-        throw new SinchError('SINCH_AUTH', `Sinch credentials rejected by the token endpoint (${status}${code === null ? '' : ` ${code}`}); check SINCH_KEY_ID and SINCH_KEY_SECRET`, 'token', status)
+        throw new SinchError({ code: 'SINCH_AUTH', message: `Sinch credentials rejected by the token endpoint (${status}${code === null ? '' : ` ${code}`}); check SINCH_KEY_ID and SINCH_KEY_SECRET`, operation: 'token', status })
       }
-      if (status >= 300) throw new SinchError('SINCH_TRANSIENT', `Sinch token endpoint answered ${status}`, 'token', status)
+      if (status >= 300) throw new SinchError({ code: 'SINCH_TRANSIENT', message: `Sinch token endpoint answered ${status}`, operation: 'token', status })
       let json: unknown
       try {
         json = JSON.parse(text)
       } catch {
         // Not the parser's message: it quotes the body, which would be the token.
-        throw new SinchError('SINCH_TRANSIENT', `Sinch token endpoint answered ${status} with a body that is not JSON`, 'token', status)
+        throw new SinchError({ code: 'SINCH_TRANSIENT', message: `Sinch token endpoint answered ${status} with a body that is not JSON`, operation: 'token', status })
       }
       const body = TokenResponseSchema.safeParse(json)
-      if (!body.success) throw new SinchError('SINCH_TRANSIENT', 'Sinch token endpoint answered without an access token', 'token', status)
+      if (!body.success) throw new SinchError({ code: 'SINCH_TRANSIENT', message: 'Sinch token endpoint answered without an access token', operation: 'token', status })
       const lifetimeMs = body.data.expires_in * 1000
       // expires_in and a JWT's exp count whole seconds, so the token may lapse up to 1 s early.
       const ahead = Math.min(lifetimeMs / 2, Math.min(this.o.refreshAheadMs ?? 60_000, lifetimeMs * 0.2) + 1_000)
@@ -118,9 +118,9 @@ export class TokenCache {
     } catch (err) {
       this.o.onFetched?.(this.o.now() - started, false, status)
       if (err instanceof SinchError) throw err
-      if (this.o.signal?.aborted === true) throw new SinchError('SINCH_TRANSIENT', 'the Sinch client is closed', 'token', null, [], undefined, { cause: err })
+      if (this.o.signal?.aborted === true) throw new SinchError({ code: 'SINCH_TRANSIENT', message: 'the Sinch client is closed', operation: 'token', status: null, cause: err })
       const reason = (err as { code?: unknown }).code
-      throw new SinchError('SINCH_TRANSIENT', `Sinch token endpoint unreachable${typeof reason === 'string' ? ` (${reason})` : ''}`, 'token', null, [], undefined, { cause: err })
+      throw new SinchError({ code: 'SINCH_TRANSIENT', message: `Sinch token endpoint unreachable${typeof reason === 'string' ? ` (${reason})` : ''}`, operation: 'token', status: null, cause: err })
     }
   }
 }

@@ -135,7 +135,7 @@ export class Transport {
           attempt--
           continue
         }
-        const err = new SinchError('SINCH_AUTH', `Sinch credentials rejected (401 on ${operation}${refreshed ? ' after a token refresh' : ''}); check SINCH_KEY_ID and SINCH_KEY_SECRET`, operation, 401, [], projectId)
+        const err = new SinchError({ code: 'SINCH_AUTH', message: `Sinch credentials rejected (401 on ${operation}${refreshed ? ' after a token refresh' : ''}); check SINCH_KEY_ID and SINCH_KEY_SECRET`, operation, status: 401, projectId })
         throw this.final(err, operation, projectId, attempt, started)
       }
       if (status !== null && !RETRYABLE.has(status)) {
@@ -144,7 +144,7 @@ export class Transport {
         this.emit(operation, code === 'SINCH_NOT_FOUND' ? 'not_found' : code === 'SINCH_CONFLICT' ? 'conflict' : 'permanent', status, ms)
         const detail = parsed.message === null ? (parsed.status === null ? '' : `: ${parsed.status}`) : `: ${this.clean(parsed.message)}`
         const where = projectId === undefined ? '' : ` in project ${projectId}`
-        const err = new SinchError(code, `Sinch rejected ${operation}${where} (${status}${detail})`, operation, status, parsed.fieldViolations.map((v) => ({ field: v.field, description: this.clean(v.description) })), projectId)
+        const err = new SinchError({ code, message: `Sinch rejected ${operation}${where} (${status}${detail})`, operation, status, fieldViolations: parsed.fieldViolations.map((v) => ({ field: v.field, description: this.clean(v.description) })), projectId })
         throw this.final(err, operation, projectId, attempt, started)
       }
       // Retryable: 429, 408/425, 5xx, a network error or a token endpoint that is down.
@@ -156,13 +156,13 @@ export class Transport {
       const wait = retryAfterMs(headers['retry-after'], this.o.now()) ?? fullJitter(attempt, this.policy, this.o.random)
       const what = status !== null ? `status ${status}` : failure instanceof SinchError ? failure.message : this.networkReason(failure)
       if (attempt + 1 >= this.policy.maxAttempts || this.o.now() - started + wait > this.policy.deadlineMs) {
-        const err = new SinchError('SINCH_TRANSIENT', `Sinch ${operation} failed after ${attempt + 1} attempt(s): ${what}`, operation, status, [], projectId, { cause: failure ?? undefined })
+        const err = new SinchError({ code: 'SINCH_TRANSIENT', message: `Sinch ${operation} failed after ${attempt + 1} attempt(s): ${what}`, operation, status, projectId, cause: failure ?? undefined })
         throw this.final(err, operation, projectId, attempt, started)
       }
       if (status !== 429 && this.o.retryBudget?.spend() === false) {
         // Sinch is failing for many calls at once: hand this one back (the queue retries it later).
         this.stats.retriesRefused++
-        const err = new SinchError('SINCH_TRANSIENT', `Sinch ${operation} failed (${what}); not retried now: the client's retry budget is spent`, operation, status, [], projectId, { cause: failure ?? undefined })
+        const err = new SinchError({ code: 'SINCH_TRANSIENT', message: `Sinch ${operation} failed (${what}); not retried now: the client's retry budget is spent`, operation, status, projectId, cause: failure ?? undefined })
         throw this.final(err, operation, projectId, attempt, started)
       }
       this.stats.retries++
@@ -178,14 +178,14 @@ export class Transport {
   /** Logs the failure once (ids, status, attempts; never a header or a secret) and returns it. */
   private final (cause: SinchError, operation: SinchOperation, projectId: string | undefined, attempt: number, started: number): SinchError {
     // A token failure surfaces as a failure of the call that needed the token.
-    const err = cause.operation === operation ? cause : new SinchError(cause.code, cause.message, operation, cause.status, cause.fieldViolations, projectId, { cause })
+    const err = cause.operation === operation ? cause : new SinchError({ code: cause.code, message: cause.message, operation, status: cause.status, fieldViolations: cause.fieldViolations, projectId, cause })
     const level = err.code === 'SINCH_NOT_FOUND' || err.code === 'SINCH_CONFLICT' ? 'debug' : 'warn'
     this.o.logger[level]({ operation, projectId, status: err.status, code: err.code, attempts: attempt + 1, durationMs: this.o.now() - started }, 'sinch call failed')
     return err
   }
 
   private closedError (operation: SinchOperation, projectId: string | undefined): SinchError {
-    return new SinchError('SINCH_TRANSIENT', 'the Sinch client is closed', operation, null, [], projectId)
+    return new SinchError({ code: 'SINCH_TRANSIENT', message: 'the Sinch client is closed', operation, status: null, projectId })
   }
 
   private networkReason (failure: Error | null): string {
