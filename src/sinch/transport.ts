@@ -34,6 +34,18 @@ export interface TransportOptions {
 
 export interface Answer { status: number, text: string, headers: Record<string, string | string[] | undefined> }
 
+/** What one attempt saw: an answer, or the failure that stood in for it. */
+interface Attempt {
+  limiter: AdaptiveLimiter
+  sentAt: number
+  status: number | null
+  text: string
+  headers: Record<string, string | string[] | undefined>
+  token: string | null
+  failure: Error | null
+  ms: number
+}
+
 /** shared/sinch-api.md: 429 and 5xx gateways are retried, and so are 408 and 425 (RFC 9110, 8470). */
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504])
 
@@ -56,122 +68,130 @@ export class Transport {
 
   async call (operation: SinchOperation, method: Dispatcher.HttpMethod, path: string, body: unknown, projectId: string | undefined, pass: number[] = []): Promise<Answer> {
     const started = this.o.now()
-    const log = this.o.logger
     let refreshed = false
     this.o.retryBudget?.earn()
     for (let attempt = 0; ; attempt++) {
-      if (this.o.signal.aborted) throw this.closedError(operation, projectId)
-      const limiter = this.o.limiterFor(projectId)
-      let release: () => void
-      try {
-        release = await limiter.acquire()
-      } catch (err) {
-        if (err instanceof LimiterClosedError) throw this.closedError(operation, projectId)
-        throw err
-      }
-      const t0 = this.o.now()
-      const sentAt = Date.now()
-      let status: number | null = null
-      let text = ''
-      let headers: Record<string, string | string[] | undefined> = {}
-      let token: string | null = null
-      let failure: Error | null = null
-      try {
-        token = this.o.auth.mode === 'oauth' ? await this.o.auth.tokens.get() : null
-        const res = await this.o.dispatcher.request({
-          origin: this.base.origin,
-          path: `${this.base.pathname.replace(/\/$/, '')}${path}`,
-          method,
-          headers: {
-            authorization: token === null ? (this.o.auth as { header: string }).header : `Bearer ${token}`,
-            accept: 'application/json',
-            ...(body === undefined ? {} : { 'content-type': 'application/json' })
-          },
-          body: body === undefined ? null : JSON.stringify(body),
-          signal: this.o.signal
-        })
-        status = res.statusCode
-        headers = res.headers
-        text = await res.body.text()
-        this.o.onExchange?.({ method, path, body: body ?? null, status, headers, text })
-      } catch (err) {
-        failure = err as Error
-      } finally {
-        release()
-      }
-      if (failure instanceof SinchError && failure.operation === 'token') {
-        // The token endpoint itself failed: rejected credentials end here, the rest is retried.
-        this.emit(operation, failure.kind === 'auth' ? 'auth' : 'transient', failure.status, this.o.now() - t0)
-        if (failure.kind === 'auth') throw this.final(failure, operation, projectId, attempt, started)
-      } else {
-        this.stats.requests++
-      }
-      if (this.o.signal.aborted) throw this.closedError(operation, projectId)
-      const ms = this.o.now() - t0
-      const fields = { operation, projectId, status, attempt, durationMs: ms }
-      if (status !== null && status < 300) {
-        limiter.onSuccess()
-        this.emit(operation, 'ok', status, ms)
-        log.debug(fields, 'sinch call')
-        return { status, text, headers }
-      }
-      if (status !== null && pass.includes(status)) {
-        limiter.onSuccess()
-        this.emit(operation, status === 404 ? 'not_found' : status === 409 ? 'conflict' : 'permanent', status, ms)
-        log.debug(fields, 'sinch call')
-        return { status, text, headers }
+      const a = await this.attempt(operation, method, path, body, projectId, attempt, started)
+      const { status } = a
+      const fields = { operation, projectId, status, attempt, durationMs: a.ms }
+      if (status !== null && (status < 300 || pass.includes(status))) {
+        a.limiter.onSuccess()
+        this.emit(operation, status < 300 ? 'ok' : status === 404 ? 'not_found' : status === 409 ? 'conflict' : 'permanent', status, a.ms)
+        this.o.logger.debug(fields, 'sinch call')
+        return { status, text: a.text, headers: a.headers }
       }
       if (status === 401) {
-        this.emit(operation, 'auth', status, ms)
-        if (this.o.auth.mode === 'oauth' && !refreshed && token !== null) {
+        this.emit(operation, 'auth', status, a.ms)
+        if (this.o.auth.mode === 'oauth' && !refreshed && a.token !== null) {
           // An expired or revoked token: refresh once (one refresh in flight for all callers), retry once.
-          log.info(fields, 'sinch answered 401; refreshing the token once')
+          this.o.logger.info(fields, 'sinch answered 401; refreshing the token once')
           refreshed = true
-          try {
-            await this.o.auth.tokens.invalidate(token)
-          } catch (err) {
-            if (err instanceof SinchError && err.kind === 'auth') throw this.final(err, operation, projectId, attempt, started)
-          }
+          await this.refresh(this.o.auth.tokens, a.token, operation, projectId, attempt, started)
           attempt--
           continue
         }
         const err = new SinchError({ code: 'SINCH_AUTH', message: `Sinch credentials rejected (401 on ${operation}${refreshed ? ' after a token refresh' : ''}); check SINCH_KEY_ID and SINCH_KEY_SECRET`, operation, status: 401, projectId })
         throw this.final(err, operation, projectId, attempt, started)
       }
-      if (status !== null && !RETRYABLE.has(status)) {
-        const parsed = parseErrorBody(text)
-        const code = codeForStatus(status)
-        this.emit(operation, code === 'SINCH_NOT_FOUND' ? 'not_found' : code === 'SINCH_CONFLICT' ? 'conflict' : 'permanent', status, ms)
-        const detail = parsed.message === null ? (parsed.status === null ? '' : `: ${parsed.status}`) : `: ${this.clean(parsed.message)}`
-        const where = projectId === undefined ? '' : ` in project ${projectId}`
-        const err = new SinchError({ code, message: `Sinch rejected ${operation}${where} (${status}${detail})`, operation, status, fieldViolations: parsed.fieldViolations.map((v) => ({ field: v.field, description: this.clean(v.description) })), projectId })
-        throw this.final(err, operation, projectId, attempt, started)
-      }
+      if (status !== null && !RETRYABLE.has(status)) throw this.final(this.rejected(a, status, operation, projectId), operation, projectId, attempt, started)
       // Retryable: 429, 408/425, 5xx, a network error or a token endpoint that is down.
-      if (status === 429) {
-        this.stats.rateLimited++
-        limiter.onRateLimited(sentAt)
-      }
-      if (!(failure instanceof SinchError)) this.emit(operation, status === 429 ? 'rate_limited' : 'transient', status, ms)
-      const wait = retryAfterMs(headers['retry-after'], this.o.now()) ?? fullJitter(attempt, this.policy, this.o.random)
-      const what = status !== null ? `status ${status}` : failure instanceof SinchError ? failure.message : this.networkReason(failure)
-      if (attempt + 1 >= this.policy.maxAttempts || this.o.now() - started + wait > this.policy.deadlineMs) {
-        const err = new SinchError({ code: 'SINCH_TRANSIENT', message: `Sinch ${operation} failed after ${attempt + 1} attempt(s): ${what}`, operation, status, projectId, cause: failure ?? undefined })
-        throw this.final(err, operation, projectId, attempt, started)
-      }
-      if (status !== 429 && this.o.retryBudget?.spend() === false) {
-        // Sinch is failing for many calls at once: hand this one back (the queue retries it later).
-        this.stats.retriesRefused++
-        const err = new SinchError({ code: 'SINCH_TRANSIENT', message: `Sinch ${operation} failed (${what}); not retried now: the client's retry budget is spent`, operation, status, projectId, cause: failure ?? undefined })
-        throw this.final(err, operation, projectId, attempt, started)
-      }
-      this.stats.retries++
-      log.debug({ ...fields, waitMs: wait, reason: what }, 'sinch call retrying')
-      try {
-        await sleep(wait, this.o.signal)
-      } catch {
-        throw this.closedError(operation, projectId)
-      }
+      await this.backOff(a, fields, started)
+    }
+  }
+
+  /** One exchange under the project's limiter, with the token it needs; network failures come back in `failure`. */
+  private async attempt (operation: SinchOperation, method: Dispatcher.HttpMethod, path: string, body: unknown, projectId: string | undefined, attempt: number, started: number): Promise<Attempt> {
+    if (this.o.signal.aborted) throw this.closedError(operation, projectId)
+    const limiter = this.o.limiterFor(projectId)
+    let release: () => void
+    try {
+      release = await limiter.acquire()
+    } catch (err) {
+      if (err instanceof LimiterClosedError) throw this.closedError(operation, projectId)
+      throw err
+    }
+    const t0 = this.o.now()
+    const a: Attempt = { limiter, sentAt: Date.now(), status: null, text: '', headers: {}, token: null, failure: null, ms: 0 }
+    try {
+      a.token = this.o.auth.mode === 'oauth' ? await this.o.auth.tokens.get() : null
+      const res = await this.o.dispatcher.request({
+        origin: this.base.origin,
+        path: `${this.base.pathname.replace(/\/$/, '')}${path}`,
+        method,
+        headers: {
+          authorization: a.token === null ? (this.o.auth as { header: string }).header : `Bearer ${a.token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' })
+        },
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: this.o.signal
+      })
+      a.status = res.statusCode
+      a.headers = res.headers
+      a.text = await res.body.text()
+      this.o.onExchange?.({ method, path, body: body ?? null, status: a.status, headers: a.headers, text: a.text })
+    } catch (err) {
+      a.failure = err as Error
+    } finally {
+      release()
+    }
+    if (a.failure instanceof SinchError && a.failure.operation === 'token') {
+      // The token endpoint itself failed: rejected credentials end here, the rest is retried.
+      this.emit(operation, a.failure.kind === 'auth' ? 'auth' : 'transient', a.failure.status, this.o.now() - t0)
+      if (a.failure.kind === 'auth') throw this.final(a.failure, operation, projectId, attempt, started)
+    } else {
+      this.stats.requests++
+    }
+    if (this.o.signal.aborted) throw this.closedError(operation, projectId)
+    a.ms = this.o.now() - t0
+    return a
+  }
+
+  private async refresh (tokens: TokenCache, token: string, operation: SinchOperation, projectId: string | undefined, attempt: number, started: number): Promise<void> {
+    try {
+      await tokens.invalidate(token)
+    } catch (err) {
+      if (err instanceof SinchError && err.kind === 'auth') throw this.final(err, operation, projectId, attempt, started)
+    }
+  }
+
+  /** A final status that is neither success, a pass-through nor retryable. */
+  private rejected (a: Attempt, status: number, operation: SinchOperation, projectId: string | undefined): SinchError {
+    const parsed = parseErrorBody(a.text)
+    const code = codeForStatus(status)
+    this.emit(operation, code === 'SINCH_NOT_FOUND' ? 'not_found' : code === 'SINCH_CONFLICT' ? 'conflict' : 'permanent', status, a.ms)
+    const detail = parsed.message === null ? (parsed.status === null ? '' : `: ${parsed.status}`) : `: ${this.clean(parsed.message)}`
+    const where = projectId === undefined ? '' : ` in project ${projectId}`
+    return new SinchError({ code, message: `Sinch rejected ${operation}${where} (${status}${detail})`, operation, status, fieldViolations: parsed.fieldViolations.map((v) => ({ field: v.field, description: this.clean(v.description) })), projectId })
+  }
+
+  /** Waits before the next attempt, or throws when attempts, the deadline or the retry budget say stop. */
+  private async backOff (a: Attempt, fields: { operation: SinchOperation, projectId: string | undefined, status: number | null, attempt: number }, started: number): Promise<void> {
+    const { operation, projectId, status, attempt } = fields
+    const { failure } = a
+    if (status === 429) {
+      this.stats.rateLimited++
+      a.limiter.onRateLimited(a.sentAt)
+    }
+    if (!(failure instanceof SinchError)) this.emit(operation, status === 429 ? 'rate_limited' : 'transient', status, a.ms)
+    const wait = retryAfterMs(a.headers['retry-after'], this.o.now()) ?? fullJitter(attempt, this.policy, this.o.random)
+    const what = status !== null ? `status ${status}` : failure instanceof SinchError ? failure.message : this.networkReason(failure)
+    if (attempt + 1 >= this.policy.maxAttempts || this.o.now() - started + wait > this.policy.deadlineMs) {
+      const err = new SinchError({ code: 'SINCH_TRANSIENT', message: `Sinch ${operation} failed after ${attempt + 1} attempt(s): ${what}`, operation, status, projectId, cause: failure ?? undefined })
+      throw this.final(err, operation, projectId, attempt, started)
+    }
+    if (status !== 429 && this.o.retryBudget?.spend() === false) {
+      // Sinch is failing for many calls at once: hand this one back (the queue retries it later).
+      this.stats.retriesRefused++
+      const err = new SinchError({ code: 'SINCH_TRANSIENT', message: `Sinch ${operation} failed (${what}); not retried now: the client's retry budget is spent`, operation, status, projectId, cause: failure ?? undefined })
+      throw this.final(err, operation, projectId, attempt, started)
+    }
+    this.stats.retries++
+    this.o.logger.debug({ ...fields, waitMs: wait, reason: what }, 'sinch call retrying')
+    try {
+      await sleep(wait, this.o.signal)
+    } catch {
+      throw this.closedError(operation, projectId)
     }
   }
 
