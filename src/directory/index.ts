@@ -4,7 +4,7 @@ import { createListCases } from './list.js'
 import type { ApplyNowPort, DirectoryLog } from './ports.js'
 import { createUserCases } from './users.js'
 
-export type { ListRequest, ListResult } from './list.js'
+export type { ListRequest } from './list.js'
 export type { ApplyNowPort, ApplyNowOptions, Rejection } from './ports.js'
 export { SinchRejectedError, UnknownMembersError } from './errors.js'
 

@@ -90,7 +90,7 @@ export function createExecutor (deps: ExecutorDeps): Executor {
     }
     const detail = parkedDetail(op)
     log.warn({ userId, projectId: op.projectId, op: op.kind }, detail)
-    await audit(userId, op, auditAction(op), 'failed', detail, Date.now())
+    await audit(userId, op, op.kind, 'failed', detail, Date.now())
     await deps.store.setOpState({ userId, projectId: op.projectId, state: 'failed', lastError: detail, attempts: 1, updatedAt: at })
     return null
   }
@@ -142,7 +142,7 @@ export function createExecutor (deps: ExecutorDeps): Executor {
             continue
           }
           failedProjects.add(op.projectId)
-          await audit(userId, op, auditAction(op), kind === 'permanent' ? 'failed' : 'transient', detail, started)
+          await audit(userId, op, op.kind, kind === 'permanent' ? 'failed' : 'transient', detail, started)
           await deps.store.setOpState({ userId, projectId: op.projectId, state: kind === 'permanent' ? 'failed' : 'pending', lastError: detail, attempts: 1, updatedAt: now().toISOString() })
           log.warn({ userId, projectId: op.projectId, op: op.kind, kind, err: detail }, 'sinch change failed')
           if (kind === 'permanent') rejections.push({ userId, projectId: op.projectId, detail })
@@ -201,8 +201,4 @@ export function createExecutor (deps: ExecutorDeps): Executor {
   }
 
   return { runUser }
-}
-
-function auditAction (op: Op): AuditEntry['action'] {
-  return op.kind
 }

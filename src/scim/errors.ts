@@ -17,7 +17,6 @@ export class ScimError extends Error {
 
 export const badRequest = (scimType: ScimType, detail: string, cause?: unknown): ScimError => new ScimError(400, scimType, detail, { cause })
 export const notFound = (what: string, id: string): ScimError => new ScimError(404, null, `${what} ${id} not found`)
-export const conflict = (detail: string): ScimError => new ScimError(409, 'uniqueness', detail)
 export const preconditionFailed = (): ScimError => new ScimError(412, null, 'The resource has changed: its version does not match If-Match')
 
 /**

@@ -11,7 +11,6 @@ export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0
 export const SINCH_EXT = 'urn:sinch:scim:schemas:extension:bridge:2.0:User'
 export const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse'
 export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
-export const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest'
 export const MAX_RESULTS = 200
 
 type SchemaDefinition = InstanceType<typeof SCIMMY.Types.SchemaDefinition>

@@ -82,5 +82,5 @@ export function createSimulator (options: SimulatorOptions = {}): Simulator {
   }
 }
 
-export { createManualClock, type SimulatorOptions, type Clock } from './options.js'
+export { createManualClock, type SimulatorOptions } from './options.js'
 export { SIM_STYLES, type SimStyle } from './dialect.js'

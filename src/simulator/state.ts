@@ -4,7 +4,6 @@ export type Role = 'OWNER' | 'ADMIN' | 'MEMBER' | 'READONLY'
 /** A role as the account names it: one of the guide's, a renamed one (roleNames knob), or any seeded name. */
 export type RoleName = string
 export type Status = 'PENDING' | 'ACTIVE' | 'SUSPENDED'
-export const ROLES: readonly Role[] = ['OWNER', 'ADMIN', 'MEMBER', 'READONLY']
 
 export interface Member {
   seq: number
