@@ -73,7 +73,12 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     apiUrl = url
     authUrl = `${url}/oauth2/token`
   }
-  const store = await createStore(config.databaseUrl)
+  const storeLog = logger.child({ component: 'store' })
+  const store = await createStore(config.databaseUrl, {
+    connectTimeoutMs: config.databaseTimeouts.connectMs,
+    statementTimeoutMs: config.databaseTimeouts.statementMs,
+    onConnectionError: (err) => { storeLog.warn({ err: err.message, code: (err as { code?: unknown }).code }, 'database connection lost; the pool opens a new one on the next query') }
+  })
   const metrics = createMetrics()
   const sinch = createSinchClient({
     apiUrl: apiUrl ?? '',
@@ -129,7 +134,8 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     provisioning: provisioner,
     sinchExtension: sinchExtensionReader(store)
   })
-  await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch, reconciler, intervalMs: config.reconcileIntervalSeconds * 1000 }) })
+  const sinchProbe = { lastTokenAt: () => sinch.lastTokenAt(), probe: async () => { await sinch.fetchToken() } }
+  await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch: sinchProbe, reconciler, intervalMs: config.reconcileIntervalSeconds * 1000 }) })
   const adminTokens = config.adminToken === undefined ? scimTokens : [...scimTokens, config.adminToken]
   await registerStatusPage(app, { store, managedProjects: config.projects.managed, tokens: () => adminTokens, sandbox: config.sandbox })
 

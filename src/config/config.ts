@@ -30,6 +30,8 @@ export interface Config {
   allowOwner: boolean
   deactivateAction: 'remove' | 'suspend' | 'readonly'
   databaseUrl: string
+  /** Milliseconds: waiting for a connection or SQLite's write lock; one PostgreSQL statement. */
+  databaseTimeouts: { connectMs: number, statementMs: number }
   dataDir: string
   reconcileIntervalSeconds: number
   trustProxy: boolean
@@ -71,6 +73,7 @@ export function toConfig (env: Env): Config {
     allowOwner: env.ALLOW_OWNER,
     deactivateAction: env.DEACTIVATE_ACTION,
     databaseUrl: env.DATABASE_URL,
+    databaseTimeouts: { connectMs: env.DATABASE_CONNECT_TIMEOUT_MS, statementMs: env.DATABASE_STATEMENT_TIMEOUT_MS },
     dataDir: env.DATA_DIR,
     // The sandbox reconciles often so a newcomer sees an accepted invite turn ACTIVE within seconds.
     reconcileIntervalSeconds: env.RECONCILE_INTERVAL ?? (sandbox ? 15 : 600),

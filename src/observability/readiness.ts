@@ -2,38 +2,71 @@ import type { ReadinessCheck } from '../http/ops-routes.js'
 
 export interface ReadinessSources {
   store: { ping (): Promise<void> }
-  sinch: { lastTokenAt (): number | null, fetchToken (): Promise<void> }
+  sinch: {
+    /** When Sinch last accepted us: a token obtained (OAuth), or any call answered (Basic). */
+    lastTokenAt (): number | null
+    /** A real round trip: a token fetch (OAuth), a one-member listing of a managed project (Basic). */
+    probe (): Promise<void>
+  }
   reconciler: { lastReport (): { finishedAt: string, ok: boolean } | null }
   intervalMs: number
   startedAt?: number
+  /** How long the database may take to answer the ping before the bridge is not ready. */
+  storeTimeoutMs?: number
 }
 
 const TOKEN_FRESH_MS = 60 * 60 * 1000
+const STORE_TIMEOUT_MS = 1_000
+
+/** Resolves when `p` does, rejects after `ms`; the timer never outlives the race. */
+async function within<T> (p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(message)), ms) })
+  try {
+    return await Promise.race([p, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Shares one in-flight call among concurrent callers: a load balancer polling /readyz must not stack probes. */
+function single (fn: () => Promise<void>): () => Promise<void> {
+  let inflight: Promise<void> | null = null
+  return async () => {
+    inflight ??= fn().finally(() => { inflight = null })
+    await inflight
+  }
+}
 
 /**
- * /readyz: the store answers, Sinch handed us a token within the hour (one is fetched if not),
+ * /readyz: the store answers within a second, Sinch accepted us within the hour (probed if not),
  * and the reconciler finished a run within three intervals of now (or of start-up).
  */
 export function createReadiness (s: ReadinessSources): ReadinessCheck[] {
   const startedAt = s.startedAt ?? Date.now()
-  let tokenProbe: Promise<void> | null = null
+  const storeTimeoutMs = s.storeTimeoutMs ?? STORE_TIMEOUT_MS
+  const ping = single(async () => { await s.store.ping() })
+  const probe = single(async () => { await s.sinch.probe() })
   return [
     {
       name: 'store',
       check: async () => {
-        await s.store.ping()
-        return { ok: true, detail: 'reachable' }
+        try {
+          await within(ping(), storeTimeoutMs, 'timeout')
+          return { ok: true, detail: 'reachable' }
+        } catch (err) {
+          // The detail is served unauthenticated: the cause goes no further than this summary.
+          return { ok: false, detail: (err as Error).message === 'timeout' ? `no answer within ${storeTimeoutMs} ms` : 'not reachable' }
+        }
       }
     },
     {
       name: 'sinch',
       check: async () => {
         const last = s.sinch.lastTokenAt()
-        if (last !== null && Date.now() - last < TOKEN_FRESH_MS) return { ok: true, detail: 'token obtained recently' }
-        // One probe at a time: a load balancer polling /readyz must not hammer the token endpoint.
-        tokenProbe ??= s.sinch.fetchToken().finally(() => { tokenProbe = null })
-        await tokenProbe
-        return { ok: true, detail: 'token obtained' }
+        if (last !== null && Date.now() - last < TOKEN_FRESH_MS) return { ok: true, detail: 'reached recently' }
+        await probe()
+        return { ok: true, detail: 'reached now' }
       }
     },
     {

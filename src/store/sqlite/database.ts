@@ -8,15 +8,17 @@ export type SqliteDatabase = Database.Database
 /**
  * Opens (creating if needed) the SQLite file with the settings durability depends on: WAL so
  * readers never block the writer, synchronous=FULL so a committed write survives a crash before
- * the IdP is answered, and a busy timeout so a second process (CLI) waits instead of failing.
+ * the IdP is answered, and a busy timeout so a second process (CLI) waits instead of failing; past
+ * it, SQLITE_BUSY (a 503 to the IdP). The wait blocks the event loop (better-sqlite3 is
+ * synchronous), so it is kept short.
  */
-export function openSqliteDatabase (file: string): SqliteDatabase {
+export function openSqliteDatabase (file: string, opts: { busyTimeoutMs?: number } = {}): SqliteDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   const db = new Database(file)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
   db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`)
   // 16 MiB of page cache (default 2 MiB): at 100,000 users the indexes a write touches stay in
   // memory; PATCH went from ~2,900 to ~3,900 req/s in bench/scim, RSS from 128 to 134 MiB.
   db.pragma('cache_size = -16384')
