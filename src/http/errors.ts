@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ScimError } from '../scim/errors.js'
 import { StoreConflictError, StoreNotFoundError, StoreVersionError } from '../store/directory-store.js'
+import { StoreValueTooLongError } from '../store/limits.js'
 import { StoreUnavailableError } from '../store/unavailable.js'
 
 const SCIM_JSON = 'application/scim+json; charset=utf-8'
@@ -11,6 +12,7 @@ export const RETRY_AFTER_SECONDS = 5
 export function toScimError (err: unknown, req: FastifyRequest): ScimError {
   if (err instanceof ScimError) return err
   if (err instanceof StoreConflictError) return new ScimError(409, 'uniqueness', `${err.attribute} is already in use`)
+  if (err instanceof StoreValueTooLongError) return new ScimError(400, 'invalidValue', err.message)
   if (err instanceof StoreNotFoundError) return new ScimError(404, null, err.message)
   // RFC 7644 §3.12: 503 "service unavailable"; the IdP retries (Okta and Entra both retry 5xx).
   if (err instanceof StoreUnavailableError) return new ScimError(503, null, 'The directory database is not answering; retry later')

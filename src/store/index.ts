@@ -5,9 +5,11 @@ import { createSqliteDirectory } from './sqlite/directory.js'
 import { isSqliteUnavailable } from './sqlite/errors.js'
 import { createSqliteProvisioningStore } from './sqlite/provisioning.js'
 import { createWriteBatcher } from './sqlite/batch.js'
+import { guardLimits } from './limits.js'
 import { guardUnavailable } from './unavailable.js'
 
 export { StoreUnavailableError } from './unavailable.js'
+export { StoreValueTooLongError } from './limits.js'
 
 export type Store = DirectoryStore & SubjectReader & ProvisioningStore & {
   kind: 'sqlite' | 'postgres'
@@ -33,7 +35,7 @@ export async function createStore (databaseUrl: string, opts: StoreOptions = {})
   if (databaseUrl.startsWith('sqlite:')) {
     const db = openSqliteDatabase(databaseUrl.slice('sqlite:'.length), opts.connectTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.connectTimeoutMs })
     const write = createWriteBatcher(db)
-    return guardUnavailable<Store>({
+    return guardLimits(guardUnavailable<Store>({
       kind: 'sqlite',
       ...createSqliteDirectory(db, write),
       ...createSqliteProvisioningStore(db, write),
@@ -43,14 +45,14 @@ export async function createStore (databaseUrl: string, opts: StoreOptions = {})
         await new Promise((resolve) => setImmediate(resolve))
         if (db.open) db.close()
       }
-    }, isSqliteUnavailable)
+    }, isSqliteUnavailable))
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     const { createPostgresStore, DEFAULT_PG_TIMEOUTS } = await import('./postgres/index.js')
-    return await createPostgresStore(databaseUrl, {
+    return guardLimits(await createPostgresStore(databaseUrl, {
       timeouts: { connectMs: opts.connectTimeoutMs ?? DEFAULT_PG_TIMEOUTS.connectMs, statementMs: opts.statementTimeoutMs ?? DEFAULT_PG_TIMEOUTS.statementMs },
       ...(opts.onConnectionError === undefined ? {} : { onError: opts.onConnectionError })
-    })
+    }))
   }
   throw new StoreConfigError('DATABASE_URL must be sqlite:<path> or postgres://…')
 }
