@@ -134,7 +134,17 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     provisioning: provisioner,
     sinchExtension: sinchExtensionReader(store)
   })
-  const sinchProbe = { lastTokenAt: () => sinch.lastTokenAt(), probe: async () => { await sinch.fetchToken() } }
+  // Node drops connections beyond this at accept (http.Server maxConnections); Fastify has no option of its own.
+  app.server.maxConnections = config.maxConnections
+  const firstProject = config.projects.managed[0]
+  const sinchProbe = {
+    lastTokenAt: () => sinch.lastTokenAt(),
+    // Basic auth has no token endpoint: the cheapest real call is a one-member page of a managed project.
+    probe: async () => {
+      if (config.sinch.authMode === 'oauth' || firstProject === undefined) await sinch.fetchToken()
+      else await sinch.listPage(firstProject, undefined, 1)
+    }
+  }
   await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch: sinchProbe, reconciler, intervalMs: config.reconcileIntervalSeconds * 1000 }) })
   const adminTokens = config.adminToken === undefined ? scimTokens : [...scimTokens, config.adminToken]
   await registerStatusPage(app, { store, managedProjects: config.projects.managed, tokens: () => adminTokens, sandbox: config.sandbox })

@@ -35,6 +35,8 @@ export interface Config {
   dataDir: string
   reconcileIntervalSeconds: number
   trustProxy: boolean
+  /** Open HTTP connections at most; Node drops the ones beyond (http.Server maxConnections). */
+  maxConnections: number
   logLevel: Env['LOG_LEVEL']
   auditRetentionDays: number
   /** How long a replica's claim on queued work lasts; a dead replica's work is taken over after it. */
@@ -78,6 +80,7 @@ export function toConfig (env: Env): Config {
     // The sandbox reconciles often so a newcomer sees an accepted invite turn ACTIVE within seconds.
     reconcileIntervalSeconds: env.RECONCILE_INTERVAL ?? (sandbox ? 15 : 600),
     trustProxy: env.TRUST_PROXY,
+    maxConnections: env.MAX_CONNECTIONS,
     logLevel: env.LOG_LEVEL,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     queueClaimSeconds: env.QUEUE_CLAIM_SECONDS,

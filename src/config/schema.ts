@@ -78,6 +78,7 @@ export const EnvSchema = z
     RECONCILE_INTERVAL: z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
       .pipe(z.number().int().min(5, 'must be at least 5').max(7 * 24 * 3600, 'must be at most 604800')).optional(),
     TRUST_PROXY: bool(false),
+    MAX_CONNECTIONS: int(1024, 1, 1_000_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
     AUDIT_RETENTION_DAYS: int(365, 1, 36500),
     QUEUE_CLAIM_SECONDS: int(120, 5, 3600),

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { MIGRATIONS } from '../migrations/index.js'
 
@@ -13,7 +13,7 @@ export type SqliteDatabase = Database.Database
  * synchronous), so it is kept short.
  */
 export function openSqliteDatabase (file: string, opts: { busyTimeoutMs?: number } = {}): SqliteDatabase {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  if (file !== ':memory:' && file !== '') protectFile(file)
   const db = new Database(file)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
@@ -24,6 +24,18 @@ export function openSqliteDatabase (file: string, opts: { busyTimeoutMs?: number
   db.pragma('cache_size = -16384')
   migrateSqlite(db)
   return db
+}
+
+/**
+ * The directory holds every user's identity: the folder is created 0700 and the file 0600 before
+ * SQLite opens it. SQLite gives its -wal and -shm files the mode of the database file
+ * (https://www.sqlite.org/src/doc/trunk/src/os_unix.c, findCreateFileMode). A file left
+ * world-readable by an older version is narrowed too.
+ */
+function protectFile (file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600))
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600)
 }
 
 /** Runs the numbered migrations not yet applied, each in its own transaction. */
