@@ -1,5 +1,5 @@
 import { connect } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { buildTestApp, type Engine, type TestApp } from '../support/app.js'
 import { CORE_GROUP, CORE_USER, ENTERPRISE_USER, ERROR, PATCH_OP, SEARCH_REQUEST, SINCH_USER } from '../support/urns.js'
 import { prng as rng } from '../../src/simulator/faults.js'
@@ -14,6 +14,8 @@ const [U, G, ENT, SINCH, PATCH, SEARCH] = [CORE_USER, CORE_GROUP, ENTERPRISE_USE
 const B = '/scim/v2'
 /** Every block runs on both engines: the same request must get the same answer from either. */
 const ENGINES: Engine[] = ['sqlite', 'postgres']
+// Thousands of requests per test: 20-30 s alone on PostgreSQL, longer beside the rest of the suite on two cores.
+vi.setConfig({ testTimeout: 120_000 })
 const NO_SUCH_ID = '01900000-0000-7000-8000-000000000000'
 
 interface Req {
