@@ -30,12 +30,16 @@ export function openSqliteDatabase (file: string, opts: { busyTimeoutMs?: number
  * The directory holds every user's identity: the folder is created 0700 and the file 0600 before
  * SQLite opens it. SQLite gives its -wal and -shm files the mode of the database file
  * (https://www.sqlite.org/src/doc/trunk/src/os_unix.c, findCreateFileMode). A file left
- * world-readable by an older version is narrowed too.
+ * world-readable by an older version is narrowed too, where the bridge owns it.
  */
 function protectFile (file: string): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
   if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600))
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600)
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (!existsSync(f)) continue
+    // Best effort for files the bridge does not own (a volume prepared by root): EPERM must not stop start-up.
+    try { chmodSync(f, 0o600) } catch { /* left as the operator set it */ }
+  }
 }
 
 /** Runs the numbered migrations not yet applied, each in its own transaction. */
