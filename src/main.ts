@@ -77,7 +77,12 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     apiUrl = url
     authUrl = `${url}/oauth2/token`
   }
-  const store = await createStore(config.databaseUrl)
+  const storeLog = logger.child({ component: 'store' })
+  const store = await createStore(config.databaseUrl, {
+    connectTimeoutMs: config.databaseTimeouts.connectMs,
+    statementTimeoutMs: config.databaseTimeouts.statementMs,
+    onConnectionError: (err) => { storeLog.warn({ err: err.message, code: (err as { code?: unknown }).code }, 'database connection lost; the pool opens a new one on the next query') }
+  })
   const metrics = createMetrics()
   const sinch = createSinchClient({
     apiUrl: apiUrl ?? '',
@@ -141,7 +146,20 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     provisioning: provisioner,
     sinchExtension: sinchExtensionReader(store)
   })
-  await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch, reconciler, managedProjects: config.projects.managed, intervalMs: config.reconcileIntervalSeconds * 1000 }) })
+  // Node drops connections beyond this at accept (http.Server maxConnections); Fastify has no option of its own.
+  app.server.maxConnections = config.maxConnections
+  const firstProject = config.projects.managed[0]
+  const sinchProbe = {
+    lastTokenAt: () => sinch.lastTokenAt(),
+    apiStyle: () => sinch.apiStyle(),
+    resolveStyle: async (projectId: string) => await sinch.resolveStyle(projectId),
+    // Basic auth has no token endpoint: the cheapest real call is a one-member page of a managed project.
+    probe: async () => {
+      if (config.sinch.authMode === 'oauth' || firstProject === undefined) await sinch.fetchToken()
+      else await sinch.listPage(firstProject, undefined, 1)
+    }
+  }
+  await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch: sinchProbe, reconciler, managedProjects: config.projects.managed, intervalMs: config.reconcileIntervalSeconds * 1000 }) })
   const adminTokens = config.adminToken === undefined ? scimTokens : [...scimTokens, config.adminToken]
   await registerStatusPage(app, { store, apiStyle: () => sinch.apiStyle(), managedProjects: config.projects.managed, tokens: () => adminTokens, sandbox: config.sandbox })
 
