@@ -28,6 +28,6 @@ export function registerNulGuard (app: FastifyInstance): void {
     // %00 is the only spelling of NUL a URL can carry: overlong UTF-8 does not decode, and a raw
     // NUL byte is refused by Node's HTTP parser.
     if (/%00/.test(req.url)) throw new ScimError(400, 'invalidValue', 'The URL may not contain the NUL character (%00)')
-    if (containsNul(req.body)) throw new ScimError(400, 'invalidValue', 'Text may not contain the NUL character (U+0000)')
+    if (containsNul(req.body)) throw new ScimError(400, 'invalidValue', 'Text may not contain a control character: NUL (U+0000) was sent')
   })
 }

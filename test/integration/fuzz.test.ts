@@ -641,7 +641,7 @@ describe.each(ENGINES)('fuzz: inputs that once broke the bridge (500s, stalls, n
       [{ method: 'POST', path: `${B}/Users`, body: { schemas: [U], userName: 'long@x.io', externalId: 'e'.repeat(513) } }, 'invalidValue'],
       [{ method: 'PUT', path: `${B}/Users/${userId}`, body: { schemas: [U], userName: 'once@x.io', displayName: 'd'.repeat(513) } }, 'invalidValue'],
       [{ method: 'POST', path: `${B}/Groups`, body: { schemas: [G], displayName: '中'.repeat(513) } }, 'invalidValue'])
-    expect((await t.request('POST', `${B}/Users`, { body: { schemas: [U], userName: `${'k'.repeat(507)}@x.io`, displayName: '中'.repeat(512) } })).status).toBe(201)
+    expect((await t.request('POST', `${B}/Users`, { body: { schemas: [U], userName: 'k'.repeat(512), displayName: '中'.repeat(512) } })).status).toBe(201)
     const failures = await fuzz(t, refused.map(([r]) => r))
     expect(failures).toEqual([])
     for (const [r, scimType] of refused) {
