@@ -45,10 +45,10 @@ describe.skipIf(!HAVE_BROWSER)(`admin console in headless Chromium${HAVE_BROWSER
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined()
     expect(await page.locator('main script, img[src=x], main svg[onload]').count()).toBe(0)
   }
-  const shot = async (page: Page, name: string): Promise<void> => {
+  const shot = async (page: Page, name: string, fullPage = true): Promise<void> => {
     mkdirSync(ARTIFACTS, { recursive: true })
     const file = resolve(ARTIFACTS, name)
-    await page.screenshot({ path: file, fullPage: true })
+    await page.screenshot({ path: file, fullPage })
     expect(statSync(file).size).toBeGreaterThan(10_000)
   }
 
@@ -98,6 +98,8 @@ describe.skipIf(!HAVE_BROWSER)(`admin console in headless Chromium${HAVE_BROWSER
     expect(await page.locator('#overview-failed').textContent()).toContain(`Mallory ${INJECT}`)
     await untouched(page)
     await shot(page, 'console-overview.png')
+    // What an admin sees first, without scrolling (the README shows it).
+    await shot(page, 'console-overview-top.png', false)
     // A reader sees no action form anywhere.
     expect(await page.locator('form[method=post]').count()).toBe(0)
     await page.click('#card-failed')
