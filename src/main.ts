@@ -6,9 +6,10 @@ import type { Config } from './config/config.js'
 import { readOrCreateToken } from './config/token-file.js'
 import { createDirectory } from './directory/index.js'
 import { registerOpsRoutes } from './http/ops-routes.js'
-import { registerStatusPage } from './http/status-page.js'
+import { registerConsole } from './http/console/routes.js'
 import { createLogger, type Logger } from './observability/logger.js'
 import { createMetrics, type Metrics } from './observability/metrics.js'
+import { createSampler, totalsFromMetrics, type Sampler } from './observability/sampler.js'
 import { createExecutor } from './provisioning/executor.js'
 import { loadMappingFile } from './provisioning/mapping-file.js'
 import { createProvisioner, type Provisioner } from './provisioning/provisioner.js'
@@ -32,6 +33,8 @@ export interface Bridge {
   reconciler: Reconciler
   simulator: Simulator | null
   metrics: Metrics
+  /** Samples for the console's charts; started with the background work, stopped on close. */
+  sampler: Sampler
   logger: Logger
   scimTokens: string[]
   rules: RulesConfig
@@ -49,6 +52,8 @@ export interface BridgeOptions {
   sinchRetryBudget?: { ratio?: number, minPerSecond?: number, max?: number }
   queueBackoff?: { baseMs: number, capMs: number }
   pollMs?: number
+  /** Between two console chart samples (default 60 s). */
+  sampleMs?: number
 }
 
 export function rulesFrom (config: Config): RulesConfig {
@@ -160,8 +165,23 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     }
   }
   await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch: sinchProbe, reconciler, managedProjects: config.projects.managed, intervalMs: config.reconcileIntervalSeconds * 1000 }) })
-  const adminTokens = config.adminToken === undefined ? scimTokens : [...scimTokens, config.adminToken]
-  await registerStatusPage(app, { store, apiStyle: () => sinch.apiStyle(), managedProjects: config.projects.managed, tokens: () => adminTokens, sandbox: config.sandbox })
+  const sampler = createSampler({
+    read: totalsFromMetrics(metrics, config.scimBasePath, async () => (await store.queueDepth()).depth),
+    ...(opts.sampleMs === undefined ? {} : { intervalMs: opts.sampleMs }),
+    onError: (err) => logger.warn({ err: err.message }, 'console sample failed')
+  })
+  // SCIM tokens read the console; only ADMIN_TOKEN may act in it.
+  await registerConsole(app, {
+    store,
+    rules,
+    sandbox: config.sandbox,
+    tokens: { readers: () => scimTokens, admin: () => config.adminToken },
+    sampler,
+    sinchLastOkAt: () => sinch.lastTokenAt(),
+    apiStyle: () => sinch.apiStyle(),
+    reconciler,
+    wake: () => provisioner.wake()
+  })
 
   let pruneTimer: NodeJS.Timeout | null = null
   const prune = async (): Promise<void> => {
@@ -177,17 +197,20 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     reconciler,
     simulator,
     metrics,
+    sampler,
     logger,
     scimTokens,
     rules,
     startBackground () {
       provisioner.start()
       reconciler.start()
+      sampler.start()
       void prune()
       pruneTimer = setInterval(() => { void prune() }, 86_400_000)
     },
     async close () {
       if (pruneTimer !== null) clearInterval(pruneTimer)
+      sampler.stop()
       // In-flight SCIM requests finish first; then the background work; then the pools.
       await app.close()
       await reconciler.stop()

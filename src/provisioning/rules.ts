@@ -49,9 +49,10 @@ export function identityEmail (emails: EmailValue[], userName: string): string |
 
 const CONVENTION = /^sinch:([A-Za-z0-9][A-Za-z0-9_-]*):([A-Za-z]+)$/
 
-interface GrantFrom { project: string, role: Role, rule: string }
+export interface GrantFrom { project: string, role: Role, rule: string }
 
-function groupGrants (subject: ProvisioningSubject, rules: RulesConfig): GrantFrom[] {
+/** The grants each of a subject's groups gives, with the rule that names it (the console shows them per group). */
+export function groupGrants (subject: ProvisioningSubject, rules: RulesConfig): GrantFrom[] {
   const out: GrantFrom[] = []
   for (const g of subject.groups) {
     if (rules.mapping !== null) {

@@ -89,7 +89,8 @@ export interface AuditEntry {
   scimUserId: string | null
   email: string
   projectId: string
-  action: 'invite' | 'role' | 'suspend' | 'unsuspend' | 'remove' | 'adopt'
+  /** 'retry' and 'reconcile': actions an admin took in the console (`rule` names who). */
+  action: 'invite' | 'role' | 'suspend' | 'unsuspend' | 'remove' | 'adopt' | 'retry' | 'reconcile'
   fromRole: MemberRole | null
   toRole: Role | null
   rule: string
