@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { AuditEntry, KnownMember, OpState, ProvisioningStore, SubjectReader } from '../store/types.js'
 import type { PermanentRejection } from './hook.js'
 import { applyOp } from './apply-op.js'
+import { ClaimLostError } from './claim-lost-error.js'
 import { planUser, type Op, type PlanNote } from './plan.js'
 import { classify, describeError, type SinchPort } from './ports.js'
 import { desiredAccess, type RulesConfig } from './rules.js'
@@ -29,6 +30,11 @@ const MAX_ROUNDS = 4
 export interface RunOptions {
   /** Stop at the first permanent rejection: the caller undoes the write, so more changes would be undone too. */
   stopOnRejection?: boolean
+  /**
+   * Asked before each Sinch write: false when this process no longer holds the user's queue claim
+   * (another took it over), and the run ends with ClaimLostError before sending anything more.
+   */
+  stillHolds?: () => Promise<boolean>
 }
 
 export interface Executor {
@@ -89,6 +95,7 @@ export function createExecutor (deps: ExecutorDeps): Executor {
       }
       for (const [i, op] of ops.entries()) {
         if (failedProjects.has(op.projectId)) continue
+        if (options.stillHolds !== undefined && !await options.stillHolds()) throw new ClaimLostError(userId)
         const started = Date.now()
         try {
           const action = await applyOp({ userId, sinch: deps.sinch, store: deps.store, now }, op)
