@@ -38,41 +38,47 @@ export function createClaimKeeper (opts: ClaimKeeperOptions): ClaimKeeper {
   const beatMs = opts.beatMs ?? Math.min(DEFAULT_BEAT_MS, Math.floor(opts.leaseMs / 3))
   const ttlMs = beatMs * OWNER_TTL_BEATS
   const startedAt = new Date().toISOString()
-  const held = new Set<string>()
+  /** Each hold gets its own number, so a beat's answer about an earlier hold of the same user is ignored. */
+  const held = new Map<string, number>()
   const lost = new Set<string>()
-  let first: Promise<void> | null = null
+  let holds = 0
+  let lastBeat = Number.NEGATIVE_INFINITY
+  let registered = false
   let inFlight: Promise<void> | null = null
   let timer: NodeJS.Timeout | null = null
 
   async function beat (): Promise<void> {
-    const userIds = [...held]
-    const kept = new Set(await opts.store.heartbeat(opts.owner, { startedAt, now: new Date().toISOString(), ttlMs, leaseMs: opts.leaseMs, userIds }))
-    for (const id of userIds) {
-      if (kept.has(id) || !held.has(id)) continue
+    const snapshot = [...held]
+    const now = Date.now()
+    const kept = new Set(await opts.store.heartbeat(opts.owner, { startedAt, now: new Date(now).toISOString(), ttlMs, leaseMs: opts.leaseMs, userIds: snapshot.map(([id]) => id) }))
+    lastBeat = now
+    registered = true
+    for (const [id, n] of snapshot) {
+      if (kept.has(id) || held.get(id) !== n) continue
       lost.add(id)
       log.warn({ userId: id }, 'queue claim taken over by another process; its run stops before the next Sinch write')
     }
   }
 
+  /** One beat at a time: a slow database must not pile beats up. */
+  async function beatOnce (): Promise<void> {
+    inFlight ??= beat().finally(() => { inFlight = null })
+    await inFlight
+  }
+
+  // An idle process beats nothing: no claim depends on it, and `ready` beats before the next claim.
   function tick (): void {
-    if (inFlight !== null) return
-    inFlight = beat()
-      .catch((err: Error) => { log.warn({ err: err.message }, 'queue heartbeat failed') })
-      .finally(() => { inFlight = null })
+    if (held.size === 0 || inFlight !== null) return
+    beatOnce().catch((err: Error) => { log.warn({ err: err.message }, 'queue heartbeat failed') })
   }
 
   return {
     async ready () {
-      first ??= beat().then(() => {
-        timer ??= setInterval(tick, beatMs)
-      }, (err: unknown) => {
-        first = null
-        throw err
-      })
-      await first
+      timer ??= setInterval(tick, beatMs)
+      if (Date.now() - lastBeat >= beatMs) await beatOnce()
     },
     hold (userId) {
-      held.add(userId)
+      held.set(userId, ++holds)
       lost.delete(userId)
     },
     release (userId) {
@@ -86,12 +92,13 @@ export function createClaimKeeper (opts: ClaimKeeperOptions): ClaimKeeper {
     async stop () {
       if (timer !== null) clearInterval(timer)
       timer = null
-      await inFlight
-      const started = first !== null
-      first = null
+      await inFlight?.catch(() => {})
       held.clear()
       lost.clear()
-      if (started) await opts.store.releaseOwner(opts.owner).catch((err: Error) => { log.warn({ err: err.message }, 'releasing queue claims failed') })
+      lastBeat = Number.NEGATIVE_INFINITY
+      if (!registered) return
+      registered = false
+      await opts.store.releaseOwner(opts.owner).catch((err: Error) => { log.warn({ err: err.message }, 'releasing queue claims failed') })
     }
   }
 }

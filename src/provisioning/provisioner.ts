@@ -149,9 +149,18 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
   }
 
   async function processBatch (): Promise<number> {
-    await claims.ready()
     const due = await opts.store.claimDue(new Date().toISOString(), batch, opts.owner, leaseMs)
     for (const entry of due) claims.hold(entry.userId)
+    // Beat after claiming, not before each idle poll: an idle process writes nothing. Should another
+    // process take a claim in between (this owner's row had expired while idle), the beat sees it
+    // and the run stops before writing.
+    if (due.length > 0) {
+      await claims.ready().catch((err: unknown) => {
+        // Not run, so not renewed: the claims run out after their lease and are tried again.
+        for (const entry of due) claims.release(entry.userId)
+        throw err
+      })
+    }
     let next = 0
     const worker = async (): Promise<void> => {
       while (next < due.length) {
