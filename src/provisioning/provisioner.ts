@@ -83,7 +83,6 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
    */
   async function claimAndRun (userId: string, undo: (() => Promise<void>) | undefined, giveUp: () => boolean): Promise<UserOutcome | null> {
     for (;;) {
-      await claims.ready()
       const entry = await opts.store.claimUser(userId, new Date().toISOString(), opts.owner, leaseMs)
       if (entry === null) return null
       if (entry !== 'claimed') {
@@ -130,6 +129,10 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
     try {
       let outcome: UserOutcome
       try {
+        // Beat after claiming, not before: an idle process writes nothing, and the request path's
+        // claim follows its write at once. Should another process take the claim in between (this
+        // owner's row had expired while idle), the beat sees it and the run stops before writing.
+        await claims.ready()
         outcome = await runLocked(entry.userId, undo)
       } catch (err) {
         if (err instanceof ClaimLostError) {
@@ -151,16 +154,6 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
   async function processBatch (): Promise<number> {
     const due = await opts.store.claimDue(new Date().toISOString(), batch, opts.owner, leaseMs)
     for (const entry of due) claims.hold(entry.userId)
-    // Beat after claiming, not before each idle poll: an idle process writes nothing. Should another
-    // process take a claim in between (this owner's row had expired while idle), the beat sees it
-    // and the run stops before writing.
-    if (due.length > 0) {
-      await claims.ready().catch((err: unknown) => {
-        // Not run, so not renewed: the claims run out after their lease and are tried again.
-        for (const entry of due) claims.release(entry.userId)
-        throw err
-      })
-    }
     let next = 0
     const worker = async (): Promise<void> => {
       while (next < due.length) {
