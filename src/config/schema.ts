@@ -114,7 +114,7 @@ export const EnvSchema = z
     MAX_CONNECTIONS: int(1024, 1, 1_000_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
     AUDIT_RETENTION_DAYS: int(365, 1, 36500),
-    QUEUE_CLAIM_SECONDS: int(120, 5, 3600),
+    QUEUE_CLAIM_SECONDS: int(30, 5, 3600),
     PROVISION_WAIT_MS: int(8000, 0, 60_000),
     SANDBOX_AUTO_ACCEPT_MS: int(30_000, 0, 24 * 3600 * 1000)
   })
