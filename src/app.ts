@@ -3,6 +3,7 @@ import type { Directory } from './directory/index.js'
 import { registerScimAuth } from './http/auth.js'
 import { registerErrorHandling } from './http/errors.js'
 import { onClientError, onFrameworkError } from './http/framework-errors.js'
+import { registerNulGuard } from './http/nul-guard.js'
 import { registerDiscoveryRoutes } from './http/scim-discovery.js'
 import { registerGroupRoutes } from './http/scim-groups.js'
 import { registerRootSearch } from './http/scim-search.js'
@@ -64,6 +65,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     })
   })
   registerErrorHandling(app)
+  registerNulGuard(app)
   // On close, Fastify ends the connections idle at that moment; a keep-alive connection busy with
   // an in-flight request would otherwise hold close() open until its keep-alive timeout. Its
   // answer tells the client to reconnect, and Node then ends the socket.

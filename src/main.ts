@@ -6,13 +6,14 @@ import type { Config } from './config/config.js'
 import { readOrCreateToken } from './config/token-file.js'
 import { createDirectory } from './directory/index.js'
 import { registerOpsRoutes } from './http/ops-routes.js'
-import { registerStatusPage } from './http/status-page.js'
+import { registerConsole } from './http/console/routes.js'
 import { createLogger, type Logger } from './observability/logger.js'
 import { createMetrics, type Metrics } from './observability/metrics.js'
+import { createSampler, totalsFromMetrics, type Sampler } from './observability/sampler.js'
 import { createExecutor } from './provisioning/executor.js'
 import { loadMappingFile } from './provisioning/mapping-file.js'
 import { createProvisioner, type Provisioner } from './provisioning/provisioner.js'
-import type { RulesConfig } from './provisioning/rules.js'
+import { desiredAccess, groupGrants, type RulesConfig } from './provisioning/rules.js'
 import { createReconciler, type Reconciler } from './reconciler/reconciler.js'
 import { createSimulator, type Simulator } from './simulator/index.js'
 import { createSinchClient, type SinchClient } from './sinch/index.js'
@@ -32,6 +33,8 @@ export interface Bridge {
   reconciler: Reconciler
   simulator: Simulator | null
   metrics: Metrics
+  /** Samples for the console's charts; started with the background work, stopped on close. */
+  sampler: Sampler
   logger: Logger
   scimTokens: string[]
   rules: RulesConfig
@@ -49,6 +52,8 @@ export interface BridgeOptions {
   sinchRetryBudget?: { ratio?: number, minPerSecond?: number, max?: number }
   queueBackoff?: { baseMs: number, capMs: number }
   pollMs?: number
+  /** Between two console chart samples (default 60 s). */
+  sampleMs?: number
 }
 
 export function rulesFrom (config: Config): RulesConfig {
@@ -77,7 +82,12 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     apiUrl = url
     authUrl = `${url}/oauth2/token`
   }
-  const store = await createStore(config.databaseUrl)
+  const storeLog = logger.child({ component: 'store' })
+  const store = await createStore(config.databaseUrl, {
+    connectTimeoutMs: config.databaseTimeouts.connectMs,
+    statementTimeoutMs: config.databaseTimeouts.statementMs,
+    onConnectionError: (err) => { storeLog.warn({ err: err.message, code: (err as { code?: unknown }).code }, 'database connection lost; the pool opens a new one on the next query') }
+  })
   const metrics = createMetrics()
   const sinch = createSinchClient({
     apiUrl: apiUrl ?? '',
@@ -140,9 +150,38 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     directory,
     sinchExtension: sinchExtensionReader(store)
   })
-  await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch, reconciler, managedProjects: config.projects.managed, intervalMs: config.reconcileIntervalSeconds * 1000 }) })
-  const adminTokens = config.adminToken === undefined ? scimTokens : [...scimTokens, config.adminToken]
-  await registerStatusPage(app, { store, apiStyle: () => sinch.apiStyle(), managedProjects: config.projects.managed, tokens: () => adminTokens, sandbox: config.sandbox })
+  // Node drops connections beyond this at accept (http.Server maxConnections); Fastify has no option of its own.
+  app.server.maxConnections = config.maxConnections
+  const firstProject = config.projects.managed[0]
+  const sinchProbe = {
+    lastTokenAt: () => sinch.lastTokenAt(),
+    apiStyle: () => sinch.apiStyle(),
+    resolveStyle: async (projectId: string) => await sinch.resolveStyle(projectId),
+    // Basic auth has no token endpoint: the cheapest real call is a one-member page of a managed project.
+    probe: async () => {
+      if (config.sinch.authMode === 'oauth' || firstProject === undefined) await sinch.fetchToken()
+      else await sinch.listPage(firstProject, undefined, 1)
+    }
+  }
+  await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch: sinchProbe, reconciler, managedProjects: config.projects.managed, intervalMs: config.reconcileIntervalSeconds * 1000 }) })
+  const sampler = createSampler({
+    read: totalsFromMetrics(metrics, config.scimBasePath, async () => (await store.queueDepth()).depth),
+    ...(opts.sampleMs === undefined ? {} : { intervalMs: opts.sampleMs }),
+    onError: (err) => logger.warn({ err: err.message }, 'console sample failed')
+  })
+  // SCIM tokens read the console; only ADMIN_TOKEN may act in it.
+  await registerConsole(app, {
+    store,
+    managedProjects: rules.managedProjects,
+    access: { desired: (subject) => desiredAccess(subject, rules), groupGrants: (subject) => groupGrants(subject, rules) },
+    sandbox: config.sandbox,
+    tokens: { readers: () => scimTokens, admin: () => config.adminToken },
+    sampler,
+    sinchLastOkAt: () => sinch.lastTokenAt(),
+    apiStyle: () => sinch.apiStyle(),
+    reconciler,
+    wake: () => provisioner.wake()
+  })
 
   let pruneTimer: NodeJS.Timeout | null = null
   const prune = async (): Promise<void> => {
@@ -158,17 +197,20 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     reconciler,
     simulator,
     metrics,
+    sampler,
     logger,
     scimTokens,
     rules,
     startBackground () {
       provisioner.start()
       reconciler.start()
+      sampler.start()
       void prune()
       pruneTimer = setInterval(() => { void prune() }, 86_400_000)
     },
     async close () {
       if (pruneTimer !== null) clearInterval(pruneTimer)
+      sampler.stop()
       // In-flight SCIM requests finish first; then the background work; then the pools.
       await app.close()
       await reconciler.stop()

@@ -36,9 +36,13 @@ export interface Config {
   deactivateAction: 'remove' | 'suspend' | 'readonly'
   adoptExisting: AdoptPolicy
   databaseUrl: string
+  /** Milliseconds: waiting for a connection or SQLite's write lock; one PostgreSQL statement. */
+  databaseTimeouts: { connectMs: number, statementMs: number }
   dataDir: string
   reconcileIntervalSeconds: number
   trustProxy: boolean
+  /** Open HTTP connections at most; Node drops the ones beyond (http.Server maxConnections). */
+  maxConnections: number
   logLevel: Env['LOG_LEVEL']
   auditRetentionDays: number
   /** How long a replica's claim on queued work lasts; a dead replica's work is taken over after it. */
@@ -81,10 +85,12 @@ export function toConfig (env: Env): Config {
     deactivateAction: env.DEACTIVATE_ACTION,
     adoptExisting: env.ADOPT_EXISTING,
     databaseUrl: env.DATABASE_URL,
+    databaseTimeouts: { connectMs: env.DATABASE_CONNECT_TIMEOUT_MS, statementMs: env.DATABASE_STATEMENT_TIMEOUT_MS },
     dataDir: env.DATA_DIR,
     // The sandbox reconciles often so a newcomer sees an accepted invite turn ACTIVE within seconds.
     reconcileIntervalSeconds: env.RECONCILE_INTERVAL ?? (sandbox ? 15 : 600),
     trustProxy: env.TRUST_PROXY,
+    maxConnections: env.MAX_CONNECTIONS,
     logLevel: env.LOG_LEVEL,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     queueClaimSeconds: env.QUEUE_CLAIM_SECONDS,

@@ -103,13 +103,18 @@ export const EnvSchema = z
       .refine((v) => /^sqlite:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v), 'must be sqlite:<path> or postgres://…')
       .optional()
       .default('sqlite:./data/bridge.db'),
+    // How long to wait for the database before a request answers 503: a connection (PostgreSQL)
+    // or the write lock (SQLite busy_timeout); one statement on PostgreSQL (statement_timeout).
+    DATABASE_CONNECT_TIMEOUT_MS: int(5_000, 100, 600_000),
+    DATABASE_STATEMENT_TIMEOUT_MS: int(10_000, 100, 3_600_000),
     DATA_DIR: z.string().trim().min(1).optional().default('./data'),
     RECONCILE_INTERVAL: z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
       .pipe(z.number().int().min(5, 'must be at least 5').max(7 * 24 * 3600, 'must be at most 604800')).optional(),
     TRUST_PROXY: bool(false),
+    MAX_CONNECTIONS: int(1024, 1, 1_000_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
     AUDIT_RETENTION_DAYS: int(365, 1, 36500),
-    QUEUE_CLAIM_SECONDS: int(120, 5, 3600),
+    QUEUE_CLAIM_SECONDS: int(30, 5, 3600),
     PROVISION_WAIT_MS: int(8000, 0, 60_000),
     SANDBOX_AUTO_ACCEPT_MS: int(30_000, 0, 24 * 3600 * 1000)
   })

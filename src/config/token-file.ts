@@ -12,9 +12,12 @@ export function tokenPath (dataDir: string): string {
   return join(dataDir, TOKEN_FILE)
 }
 
-/** Writes atomically with mode 0600: the token is a credential, readable by the bridge's user only. */
+/**
+ * Writes atomically with mode 0600 in a folder created 0700: the token is a credential, and the
+ * folder also holds the SQLite directory; readable by the bridge's user only.
+ */
 export function writeTokenFile (dataDir: string, token: string): string {
-  mkdirSync(dataDir, { recursive: true })
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const path = tokenPath(dataDir)
   const tmp = `${path}.${process.pid}.tmp`
   writeFileSync(tmp, `${token}\n`, { mode: 0o600 })

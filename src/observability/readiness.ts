@@ -6,41 +6,77 @@ export interface ReadinessCheck {
 
 export interface ReadinessSources {
   store: { ping (): Promise<void> }
-  sinch: { lastTokenAt (): number | null, fetchToken (): Promise<void>, apiStyle?: () => string | null, resolveStyle?: (projectId: string) => Promise<{ style: string }> }
+  sinch: {
+    /** When Sinch last accepted us: a token obtained (OAuth), or any call answered (Basic). */
+    lastTokenAt (): number | null
+    /** A real round trip: a token fetch (OAuth), a one-member listing of a managed project (Basic). */
+    probe (): Promise<void>
+    apiStyle?: () => string | null
+    resolveStyle?: (projectId: string) => Promise<{ style: string }>
+  }
   /** The first is probed for the API style when none is known yet. */
   managedProjects?: string[]
   reconciler: { lastReport (): { finishedAt: string, ok: boolean } | null }
   intervalMs: number
   startedAt?: number
+  /** How long the database may take to answer the ping before the bridge is not ready. */
+  storeTimeoutMs?: number
 }
 
 const TOKEN_FRESH_MS = 60 * 60 * 1000
+const STORE_TIMEOUT_MS = 1_000
+
+/** Resolves when `p` does, rejects after `ms`; the timer never outlives the race. */
+async function within<T> (p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(message)), ms) })
+  try {
+    return await Promise.race([p, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Shares one in-flight call among concurrent callers: a load balancer polling /readyz must not stack probes. */
+function single (fn: () => Promise<void>): () => Promise<void> {
+  let inflight: Promise<void> | null = null
+  return async () => {
+    inflight ??= fn().finally(() => { inflight = null })
+    await inflight
+  }
+}
 
 /**
- * /readyz: the store answers, Sinch handed us a token within the hour (one is fetched if not),
+ * /readyz: the store answers within a second, Sinch accepted us within the hour (probed if not),
  * and the reconciler finished a run within three intervals of now (or of start-up).
  */
 export function createReadiness (s: ReadinessSources): ReadinessCheck[] {
   const startedAt = s.startedAt ?? Date.now()
-  let tokenProbe: Promise<void> | null = null
-  let styleProbe: Promise<void> | null = null
+  const storeTimeoutMs = s.storeTimeoutMs ?? STORE_TIMEOUT_MS
+  const ping = single(async () => { await s.store.ping() })
+  const probe = single(async () => { await s.sinch.probe() })
+  const first = s.managedProjects?.[0]
+  const resolveStyle = single(async () => { if (first !== undefined) await s.sinch.resolveStyle?.(first) })
   return [
     {
       name: 'store',
       check: async () => {
-        await s.store.ping()
-        return { ok: true, detail: 'reachable' }
+        try {
+          await within(ping(), storeTimeoutMs, 'timeout')
+          return { ok: true, detail: 'reachable' }
+        } catch (err) {
+          // The detail is served unauthenticated: the cause goes no further than this summary.
+          return { ok: false, detail: (err as Error).message === 'timeout' ? `no answer within ${storeTimeoutMs} ms` : 'not reachable' }
+        }
       }
     },
     {
       name: 'sinch',
       check: async () => {
         const last = s.sinch.lastTokenAt()
-        if (last !== null && Date.now() - last < TOKEN_FRESH_MS) return { ok: true, detail: 'token obtained recently' }
-        // One probe at a time: a load balancer polling /readyz must not hammer the token endpoint.
-        tokenProbe ??= s.sinch.fetchToken().finally(() => { tokenProbe = null })
-        await tokenProbe
-        return { ok: true, detail: 'token obtained' }
+        if (last !== null && Date.now() - last < TOKEN_FRESH_MS) return { ok: true, detail: 'reached recently' }
+        await probe()
+        return { ok: true, detail: 'reached now' }
       }
     },
     {
@@ -48,11 +84,9 @@ export function createReadiness (s: ReadinessSources): ReadinessCheck[] {
       check: async () => {
         const known = s.sinch.apiStyle?.() ?? null
         if (known !== null) return { ok: true, detail: known }
-        const first = s.managedProjects?.[0]
         if (first === undefined || s.sinch.resolveStyle === undefined) return { ok: true, detail: 'not known yet' }
         // One read-only listing decides it; readiness waits for it like any other first call would.
-        styleProbe ??= s.sinch.resolveStyle(first).then(() => undefined).finally(() => { styleProbe = null })
-        await styleProbe
+        await resolveStyle()
         return { ok: true, detail: s.sinch.apiStyle?.() ?? 'not known yet' }
       }
     },

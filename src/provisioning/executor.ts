@@ -4,6 +4,7 @@ import type { PermanentRejection } from './hook.js'
 import { addressKey } from '../store/address-key.js'
 import { applyOp, type Applied } from './apply-op.js'
 import { isParked, opSignature, PARK_AFTER, parkedDetail, stallDetail, stallsSoFar } from './no-progress.js'
+import { ClaimLostError } from './claim-lost-error.js'
 import { planUser, type Op, type PlanNote } from './plan.js'
 import { classify, describeError, type SinchPort } from './ports.js'
 import { desiredAccess, type RulesConfig } from './rules.js'
@@ -31,6 +32,11 @@ const MAX_ROUNDS = 4
 export interface RunOptions {
   /** Stop at the first permanent rejection: the caller undoes the write, so more changes would be undone too. */
   stopOnRejection?: boolean
+  /**
+   * Asked before each Sinch write: false when this process no longer holds the user's queue claim
+   * (another took it over), and the run ends with ClaimLostError before sending anything more.
+   */
+  stillHolds?: () => Promise<boolean>
 }
 
 export interface Executor {
@@ -125,6 +131,7 @@ export function createExecutor (deps: ExecutorDeps): Executor {
           if (!isParked(op, before)) stalled = await noProgress(userId, op, before) ?? stalled
           continue
         }
+        if (options.stillHolds !== undefined && !await options.stillHolds()) throw new ClaimLostError(userId)
         const started = Date.now()
         try {
           const { action, held } = await applyOp({ userId, sinch: deps.sinch, store: deps.store, now, adoptExisting: deps.rules.adoptExisting }, op)

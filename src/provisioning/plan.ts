@@ -1,7 +1,8 @@
 import type { AdoptPolicy, Role } from '../config/schema.js'
 import type { KnownMember, MemberRole, MemberStatus } from '../store/types.js'
 import { adoptionRefusal } from './adoption.js'
-import { NO_EMAIL, type Desired, type DesiredAccess } from './rules.js'
+import type { Desired, DesiredAccess } from '../domain/grants.js'
+import { NO_EMAIL } from './rules.js'
 
 interface OpBase { projectId: string, email: string, rule: string }
 export type Op =

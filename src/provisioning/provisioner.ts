@@ -1,5 +1,7 @@
 import type { Logger } from 'pino'
 import type { ProvisioningStore, QueueEntry } from '../store/types.js'
+import { createClaimKeeper } from './claim-keeper.js'
+import { ClaimLostError } from './claim-lost-error.js'
 import type { Executor, UserOutcome } from './executor.js'
 import type { ApplyOptions, PermanentRejection, ProvisioningHook } from './hook.js'
 
@@ -16,7 +18,10 @@ export interface ProvisionerOptions {
   pollMs?: number
   batch?: number
   concurrency?: number
+  /** How long a claim lasts without renewal; the heartbeat renews it while its run goes on. */
   claimLeaseMs?: number
+  /** How often the heartbeat beats (tests); a process is counted dead after five missed beats. */
+  heartbeatMs?: number
   backoff?: { baseMs: number, capMs: number }
   random?: () => number
 }
@@ -40,7 +45,8 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
   const pollMs = opts.pollMs ?? 1_000
   const batch = opts.batch ?? 64
   const concurrency = opts.concurrency ?? 16
-  const leaseMs = opts.claimLeaseMs ?? 120_000
+  const leaseMs = opts.claimLeaseMs ?? 30_000
+  const claims = createClaimKeeper({ store: opts.store, owner: opts.owner, leaseMs, logger: opts.logger, ...(opts.heartbeatMs === undefined ? {} : { beatMs: opts.heartbeatMs }) })
   const backoff = opts.backoff ?? { baseMs: 2_000, capMs: 300_000 }
   const random = opts.random ?? Math.random
   const running = new Map<string, Promise<UserOutcome>>()
@@ -54,10 +60,11 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
   function runLocked (userId: string, undo?: () => Promise<void>): Promise<UserOutcome> {
     const prev = running.get(userId) ?? Promise.resolve(null)
     const next = prev.catch(() => null).then(async () => {
-      const outcome = await opts.executor.runUser(userId, { stopOnRejection: undo !== undefined })
+      const stillHolds = async (): Promise<boolean> => await claims.stillHolds(userId)
+      const outcome = await opts.executor.runUser(userId, { stopOnRejection: undo !== undefined, stillHolds })
       if (undo === undefined || outcome.rejections.length === 0) return outcome
       await undo()
-      const takenBack = await opts.executor.runUser(userId)
+      const takenBack = await opts.executor.runUser(userId, { stillHolds })
       // A take-back that failed for now stays queued: what Sinch accepted must not keep access.
       if (takenBack.status === 'retry') return { ...outcome, status: 'retry' as const, error: takenBack.error }
       return outcome
@@ -78,7 +85,10 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
     for (;;) {
       const entry = await opts.store.claimUser(userId, new Date().toISOString(), opts.owner, leaseMs)
       if (entry === null) return null
-      if (entry !== 'claimed') return await runClaimed(entry, undo)
+      if (entry !== 'claimed') {
+        claims.hold(entry.userId)
+        return await runClaimed(entry, undo)
+      }
       if (giveUp() || closing) return null
       await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS))
     }
@@ -109,24 +119,41 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
     return Math.max(backoff.baseMs / 2, Math.floor(random() * ceiling))
   }
 
-  /** Runs a claimed entry and settles it: done or rejected leave the queue, transient failures back off. */
+  /**
+   * Runs a claimed entry (held by the heartbeat meanwhile) and settles it: done or rejected leave
+   * the queue, transient failures back off. A run whose claim was taken over settles nothing: the
+   * entry belongs to the new holder, which re-plans it.
+   */
   async function runClaimed (entry: QueueEntry, undo?: () => Promise<void>): Promise<UserOutcome> {
     const retryAt = (): string => new Date(Date.now() + delayFor(entry.attempts)).toISOString()
-    let outcome: UserOutcome
     try {
-      outcome = await runLocked(entry.userId, undo)
-    } catch (err) {
-      log.error({ userId: entry.userId, err: (err as Error).message }, 'provisioning run crashed; will retry')
-      await opts.store.retryLater(entry.userId, retryAt(), 'internal error').catch(() => {})
-      throw err
+      let outcome: UserOutcome
+      try {
+        // Beat after claiming, not before: an idle process writes nothing, and the request path's
+        // claim follows its write at once. Should another process take the claim in between (this
+        // owner's row had expired while idle), the beat sees it and the run stops before writing.
+        await claims.ready()
+        outcome = await runLocked(entry.userId, undo)
+      } catch (err) {
+        if (err instanceof ClaimLostError) {
+          log.warn({ userId: entry.userId }, 'queue claim lost mid-run; left to its new holder')
+          return { status: 'retry', rejections: [], notes: [], error: err.message }
+        }
+        log.error({ userId: entry.userId, err: (err as Error).message }, 'provisioning run crashed; will retry')
+        await opts.store.retryLater(entry.userId, retryAt(), 'internal error').catch(() => {})
+        throw err
+      }
+      if (outcome.status === 'retry') await opts.store.retryLater(entry.userId, retryAt(), outcome.error ?? 'transient')
+      else await opts.store.complete(entry.userId, entry.generation)
+      return outcome
+    } finally {
+      claims.release(entry.userId)
     }
-    if (outcome.status === 'retry') await opts.store.retryLater(entry.userId, retryAt(), outcome.error ?? 'transient')
-    else await opts.store.complete(entry.userId, entry.generation)
-    return outcome
   }
 
   async function processBatch (): Promise<number> {
     const due = await opts.store.claimDue(new Date().toISOString(), batch, opts.owner, leaseMs)
+    for (const entry of due) claims.hold(entry.userId)
     let next = 0
     const worker = async (): Promise<void> => {
       while (next < due.length) {
@@ -173,6 +200,7 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
       await loop
       loop = null
       await Promise.allSettled([...running.values()])
+      await claims.stop()
     },
     async drain () {
       while (await processBatch() > 0) { /* keep going until nothing is due */ }

@@ -1,4 +1,5 @@
 import type { AdoptPolicy, Role } from '../config/schema.js'
+import type { Desired, DesiredAccess, GrantFrom } from '../domain/grants.js'
 import type { EmailValue, ProvisioningSubject } from '../store/types.js'
 import { addressKey } from '../store/address-key.js'
 import type { GroupMapping } from './mapping-file.js'
@@ -15,21 +16,6 @@ export interface RulesConfig {
   adoptExisting: AdoptPolicy
   /** Null: groups grant access by the `sinch:<projectId>:<ROLE>` naming convention. */
   mapping: GroupMapping | null
-}
-
-/** What one user should hold in one managed project, and the rule that says so (for the audit). */
-export type Desired =
-  | { kind: 'member', role: Role, rule: string }
-  | { kind: 'none', rule: string }
-  | { kind: 'suspended', rule: string }
-  | { kind: 'readonly', rule: string }
-
-export interface DesiredAccess {
-  /** Identity email in the address normal form (addressKey), or null when the user has no usable email (nothing can be granted). */
-  email: string | null
-  /** The email as the IdP spelled it, sent to Sinch on invite. */
-  emailAsSent: string | null
-  projects: Map<string, Desired>
 }
 
 /** The rule named when an active user has no address to invite (a note says so on every project). */
@@ -49,9 +35,8 @@ export function identityEmail (emails: EmailValue[], userName: string): string |
 
 const CONVENTION = /^sinch:([A-Za-z0-9][A-Za-z0-9_-]*):([A-Za-z]+)$/
 
-interface GrantFrom { project: string, role: Role, rule: string }
-
-function groupGrants (subject: ProvisioningSubject, rules: RulesConfig): GrantFrom[] {
+/** The grants each of a subject's groups gives, with the rule that names it (the console shows them per group). */
+export function groupGrants (subject: ProvisioningSubject, rules: RulesConfig): GrantFrom[] {
   const out: GrantFrom[] = []
   for (const g of subject.groups) {
     if (rules.mapping !== null) {

@@ -37,6 +37,12 @@ export interface Reconciler {
   stop (): Promise<void>
   isLeader (): boolean
   lastReport (): ReconcileReport | null
+  /**
+   * Starts a reconcile at once (the admin console's "reconcile now") without waiting for it:
+   * 'running' when one is already in flight here (a double submit joins it), 'not-leader' when
+   * another replica holds the lease (it alone may reconcile), else 'started'.
+   */
+  runNow (): Promise<'started' | 'running' | 'not-leader'>
 }
 
 /**
@@ -52,6 +58,8 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
   let lastRunAt = 0
   let timer: NodeJS.Timeout | null = null
   let current: Promise<unknown> | null = null
+  /** The run in flight, whoever started it (the timer or runNow): never two at once. */
+  let inFlight: Promise<void> | null = null
   const abort = new AbortController()
   let replannedEveryone = false
 
@@ -91,7 +99,12 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
    * Runs a reconcile while holding the lease: a run can outlast one interval (100,000 members),
    * so the lease is renewed as it goes; if another replica took it meanwhile, this run stops.
    */
-  async function leadRun (): Promise<void> {
+  function leadRun (): Promise<void> {
+    inFlight ??= leadRunOnce().finally(() => { inFlight = null })
+    return inFlight
+  }
+
+  async function leadRunOnce (): Promise<void> {
     const run = new AbortController()
     const stopRun = (): void => { run.abort() }
     abort.signal.addEventListener('abort', stopRun, { once: true })
@@ -114,7 +127,7 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
   async function tick (): Promise<void> {
     try {
       leader = await deps.store.tryLease(LEASE, deps.owner, deps.intervalMs, now().toISOString())
-      if (leader && Date.now() - lastRunAt >= deps.intervalMs) {
+      if (leader && inFlight === null && Date.now() - lastRunAt >= deps.intervalMs) {
         lastRunAt = Date.now()
         await leadRun()
       }
@@ -134,6 +147,16 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
     runOnce,
     isLeader: () => leader,
     lastReport: () => last,
+    async runNow () {
+      if (inFlight !== null) return 'running'
+      if (abort.signal.aborted) return 'not-leader'
+      leader = await deps.store.tryLease(LEASE, deps.owner, deps.intervalMs, now().toISOString())
+      if (!leader) return 'not-leader'
+      if (inFlight !== null) return 'running'
+      lastRunAt = Date.now()
+      void leadRun().catch(() => {})
+      return 'started'
+    },
     start () {
       current = tick().finally(schedule)
     },
@@ -141,6 +164,7 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
       abort.abort()
       if (timer !== null) clearTimeout(timer)
       await current?.catch(() => {})
+      await inFlight?.catch(() => {})
       if (leader) await deps.store.releaseLease(LEASE, deps.owner).catch(() => {})
       leader = false
     }

@@ -90,6 +90,8 @@ function toTerms (attr: IndexedAttr, v: unknown, out: Term[], emailType?: string
 /** A literal of the attribute's type: a number read as text where text is stored; a boolean only for `active`. */
 function operand (attr: IndexedAttr, value: unknown): Term['value'] {
   if (value === undefined || value === null || attr === 'active') return (value ?? null) as Term['value']
+  // PostgreSQL text cannot hold U+0000 (PostgreSQL manual §8.3), so no stored value has one: refused on both engines alike.
+  if (typeof value === 'string' && value.includes('\u0000')) throw badRequest('invalidFilter', 'A filter value may not contain the NUL character (U+0000)')
   const date = attr === 'meta.created' || attr === 'meta.lastModified'
   if (typeof value === 'boolean' || (date && typeof value === 'number')) throw badRequest('invalidFilter', `${attr} cannot be compared with ${String(value)}`)
   return typeof value === 'number' ? String(value) : value as Term['value']

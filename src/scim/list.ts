@@ -28,8 +28,10 @@ export function listParams (src: Record<string, unknown>): ListParams {
   if (order !== 'ascending' && order !== 'descending') throw badRequest('invalidValue', 'sortOrder must be ascending or descending')
   return {
     filter: typeof src.filter === 'string' && src.filter.trim() !== '' ? src.filter : null,
-    // RFC 7644 §3.4.2.4: startIndex < 1 is read as 1; count < 0 as 0; count is capped.
-    startIndex: Math.max(1, int(src.startIndex, 'startIndex', 1)),
+    // RFC 7644 §3.4.2.4: startIndex < 1 is read as 1; count < 0 as 0; count is capped. A start
+    // past any real directory (1e308, 99999999999999999999) is an empty page on both engines:
+    // clamped to what a SQL OFFSET (bigint on PostgreSQL) and a JS number hold exactly.
+    startIndex: Math.min(Number.MAX_SAFE_INTEGER, Math.max(1, int(src.startIndex, 'startIndex', 1))),
     count: Math.min(MAX_RESULTS, Math.max(0, int(src.count, 'count', MAX_RESULTS))),
     sortBy: typeof src.sortBy === 'string' && src.sortBy !== '' ? src.sortBy : null,
     descending: order === 'descending',

@@ -83,13 +83,23 @@ export interface QueueEntry {
   enqueuedAt: string
 }
 
+export interface OwnerBeat {
+  /** When the owner process started (kept from its first beat; shown when its claims are taken over). */
+  startedAt: string
+  now: string
+  ttlMs: number
+  leaseMs: number
+  userIds: string[]
+}
+
 export interface AuditEntry {
   id?: number
   at: string
   scimUserId: string | null
   email: string
   projectId: string
-  action: 'invite' | 'role' | 'suspend' | 'unsuspend' | 'remove' | 'adopt'
+  /** 'retry' and 'reconcile': actions an admin took in the console (`rule` names who). */
+  action: 'invite' | 'role' | 'suspend' | 'unsuspend' | 'remove' | 'adopt' | 'retry' | 'reconcile'
   fromRole: MemberRole | null
   toRole: Role | null
   rule: string
@@ -111,7 +121,10 @@ export interface SubjectReader {
 
 export interface ProvisioningStore {
   enqueue (userIds: string[], dueAt?: string): Promise<void>
-  /** Claims up to `limit` due entries for `leaseMs` (so a dead worker's claims expire). */
+  /**
+   * Claims up to `limit` due entries for `leaseMs`. An entry is free when unclaimed, when its lease
+   * has run out, or when its owner's heartbeat has expired (the owner is dead).
+   */
   claimDue (now: string, limit: number, owner: string, leaseMs: number): Promise<QueueEntry[]>
   /**
    * Claims one user's entry whatever its due time (the SCIM request path runs a change at once):
@@ -121,6 +134,16 @@ export interface ProvisioningStore {
   /** Removes the entry if it was not re-enqueued since it was claimed (a newer change must re-plan). */
   complete (userId: string, generation: number): Promise<void>
   retryLater (userId: string, dueAt: string, error: string): Promise<void>
+  /**
+   * The heartbeat of a claiming process: keeps `owner` alive until `now + ttlMs` (once that passes,
+   * every claim it holds may be taken at once) and renews to `now + leaseMs` the claims on `userIds`
+   * it still holds, which it returns. A user missing from the answer was taken over: stop its work.
+   */
+  heartbeat (owner: string, beat: OwnerBeat): Promise<string[]>
+  /** True while `owner` holds the user's claim: its lease runs and its heartbeat has not expired. */
+  holdsClaim (userId: string, owner: string, now: string): Promise<boolean>
+  /** A clean stop: frees every claim of `owner` and forgets it, so nobody waits for them. */
+  releaseOwner (owner: string): Promise<void>
   queueDepth (): Promise<{ depth: number, oldestEnqueuedAt: string | null }>
 
   upsertKnownMember (m: KnownMember): Promise<void>

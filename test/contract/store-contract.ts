@@ -153,6 +153,51 @@ export function storeContract (name: string, open: () => Promise<{ store: Store,
       await store.close()
     })
 
+    it('queue heartbeat: renews only the claims it names while the owner lives; an expired heartbeat frees all its claims at once', async () => {
+      const { store } = await open()
+      const a = await store.createUser(user('hb-a@x.io'))
+      const b = await store.createUser(user('hb-b@x.io'))
+      const t0 = Date.now()
+      const at = (ms: number): string => new Date(t0 + ms).toISOString()
+      const beat = async (owner: string, ms: number, userIds: string[], leaseMs = 10_000): Promise<string[]> =>
+        await store.heartbeat(owner, { startedAt: at(0), now: at(ms), ttlMs: 10_000, leaseMs, userIds })
+      expect(await beat('w1', 0, [])).toEqual([])
+      expect((await store.claimDue(at(1_000), 10, 'w1', 10_000)).map((e) => e.userId).sort()).toEqual([a.id, b.id].sort())
+      // At 4 s the owner renews a (to 64 s) and not b (its lease ends at 11 s); a user it never claimed is not renewed.
+      expect(await beat('w1', 4_000, [a.id, 'nobody'], 60_000)).toEqual([a.id])
+      expect(await store.holdsClaim(a.id, 'w1', at(12_000))).toBe(true)
+      expect(await store.holdsClaim(b.id, 'w1', at(12_000))).toBe(false)
+      expect((await store.claimDue(at(12_000), 10, 'w2', 10_000)).map((e) => e.userId)).toEqual([b.id])
+      // w1 beats no more: alive until 14 s, then dead, and its claim on a is free though its lease runs to 64 s.
+      expect(await store.claimUser(a.id, at(13_000), 'w3', 10_000)).toBe('claimed')
+      expect(await store.holdsClaim(a.id, 'w1', at(15_000))).toBe(false)
+      expect(await store.claimUser(a.id, at(15_000), 'w3', 10_000)).toMatchObject({ userId: a.id })
+      // The dead owner's late beat learns that it lost the claim.
+      expect(await beat('w1', 16_000, [a.id])).toEqual([])
+      expect(await store.holdsClaim(a.id, 'w3', at(16_000))).toBe(true)
+      // An owner with no heartbeat row (a process from before heartbeats) keeps its claim for its lease.
+      expect(await store.claimUser(b.id, at(13_000), 'w4', 10_000)).toBe('claimed')
+      expect(await store.claimUser(b.id, at(23_000), 'w4', 10_000)).toMatchObject({ userId: b.id })
+      await store.close()
+    })
+
+    it('queue heartbeat: a clean stop frees its claims at once and leaves other owners\' claims alone', async () => {
+      const { store } = await open()
+      const a = await store.createUser(user('rel-a@x.io'))
+      const b = await store.createUser(user('rel-b@x.io'))
+      const now = new Date(Date.now() + 1_000).toISOString()
+      for (const owner of ['w1', 'w2']) await store.heartbeat(owner, { startedAt: now, now, ttlMs: 60_000, leaseMs: 60_000, userIds: [] })
+      expect(await store.claimUser(a.id, now, 'w1', 60_000)).toMatchObject({ userId: a.id })
+      expect(await store.claimUser(b.id, now, 'w2', 60_000)).toMatchObject({ userId: b.id })
+      await store.releaseOwner('w1')
+      expect(await store.holdsClaim(a.id, 'w1', now)).toBe(false)
+      expect(await store.holdsClaim(b.id, 'w2', now)).toBe(true)
+      expect(await store.claimDue(now, 10, 'w3', 60_000)).toMatchObject([{ userId: a.id }])
+      expect(await store.heartbeat('w2', { startedAt: now, now, ttlMs: 60_000, leaseMs: 60_000, userIds: [a.id, b.id] })).toEqual([b.id])
+      expect((await store.queueDepth()).depth).toBe(2)
+      await store.close()
+    })
+
     it('the Sinch view of a page of users: their members and unfinished ops only, in two reads', async () => {
       const { store } = await open()
       const km = { projectId: 'p1', email: 'a@y.io', sinchUserId: 's1', role: 'MEMBER' as const, status: 'ACTIVE' as const, scimUserId: 'u1', origin: 'invited' as const, seenAt: '2026-01-01T00:00:00Z' }

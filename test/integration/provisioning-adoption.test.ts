@@ -12,8 +12,8 @@ async function writesTo (t: TestBridge, projectId: string): Promise<string[]> {
   return (await t.simControl.requests()).filter((r) => r.projectId === projectId && ['invite', 'update', 'remove'].includes(r.route)).map((r) => `${r.route} ${r.status}`)
 }
 
-async function statusPage (t: TestBridge): Promise<string> {
-  return await (await fetch(`${t.url}/status`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).text()
+async function statusPage (t: TestBridge, path: 'changes' | 'reconcile'): Promise<string> {
+  return await (await fetch(`${t.url}/status/${path}`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).text()
 }
 
 describe('adopting members that exist in Sinch already (ADOPT_EXISTING), over real HTTP', () => {
@@ -43,7 +43,7 @@ describe('adopting members that exist in Sinch already (ADOPT_EXISTING), over re
       const p1 = (created.body[SINCH_USER].projects as Array<{ projectId: string, pendingError: string | null }>).find((p) => p.projectId === 'p1')
       expect(p1?.pendingError).toMatch(/already ADMIN .*ADOPT_EXISTING=same-or-lower-role/)
       expect((await t.bridge.store.listKnownMembers({ projectId: 'p1' }))[0]?.scimUserId).toBeNull()
-      expect(await statusPage(t)).toContain('ADOPT_EXISTING=same-or-lower-role never lowers a role')
+      expect(await statusPage(t, 'changes')).toContain('ADOPT_EXISTING=same-or-lower-role never lowers a role')
       // p2 had nobody: invited as usual.
       expect((await t.simControl.members('p2')).map((m) => m.email)).toEqual(['admin@example.com'])
       expect((await t.scim('PATCH', `/Users/${id}`, deactivate)).status).toBe(200)
@@ -63,7 +63,7 @@ describe('adopting members that exist in Sinch already (ADOPT_EXISTING), over re
     const adopt = (await t.bridge.store.listAudit({ scimUserId: String(created.body.id), action: 'adopt', limit: 5 }))
     expect(adopt).toMatchObject([{ projectId: 'p1', action: 'adopt', outcome: 'ok', fromRole: 'READONLY' }])
     expect(adopt[0]?.detail).toMatch(/held READONLY \(ACTIVE\).*ADOPT_EXISTING=same-or-lower-role/)
-    const page = await statusPage(t)
+    const page = await statusPage(t, 'reconcile')
     expect(page).toContain('<h2>Adopted members</h2>')
     expect(page).toMatch(/<td>p1<\/td><td>ro@example\.com<\/td><td>READONLY<\/td>/)
   })

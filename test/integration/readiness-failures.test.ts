@@ -49,3 +49,32 @@ describe('/readyz names the check that fails', () => {
     expect(again.body.checks.find((c) => c.name === 'reconciler')?.detail).toBe(`last run ${report.finishedAt}`)
   }, 25_000)
 })
+
+describe('/readyz in Basic auth mode (no token endpoint to probe)', () => {
+  it('probes Sinch with a one-member listing of a managed project, one probe at a time, and fails when Sinch refuses the key', async () => {
+    const t = await startTestBridge({ env: { SINCH_AUTH_MODE: 'basic' }, background: false })
+    try {
+      const lists = async (): Promise<Array<{ path: string }>> => (await t.simControl.requests()).filter((r) => r.route === 'list')
+      // Three load-balancer polls at once: one real call (shared in flight, or fresh after it).
+      const polls = await Promise.all([readyz(t), readyz(t), readyz(t)])
+      expect(polls.map((p) => p.status)).toEqual([200, 200, 200])
+      expect(polls[0]?.body.checks.find((c) => c.name === 'sinch')).toMatchObject({ ok: true })
+      const first = await lists()
+      expect(first.map((r) => r.path)).toEqual(['/projects/p1/members?page_size=1'])
+      // A call answered within the hour is proof enough: no second probe.
+      expect((await readyz(t)).status).toBe(200)
+      expect((await lists()).length).toBe(1)
+    } finally {
+      await t.close()
+    }
+    const refused = await startTestBridge({ env: { SINCH_AUTH_MODE: 'basic' }, background: false })
+    try {
+      refused.sim.control.addFault({ route: 'list', status: 401, count: 100 })
+      const { status, body } = await readyz(refused)
+      expect(status).toBe(503)
+      expect(failing(body)).toEqual(['sinch'])
+    } finally {
+      await refused.close()
+    }
+  })
+})

@@ -150,7 +150,7 @@ describe('two replicas on one PostgreSQL database', () => {
       }
     }
     expect(claimedAtKill.length).toBeGreaterThan(0)
-    // Claims last QUEUE_CLAIM_SECONDS (5 s) from their last claim; the survivor polls every second.
+    // A dead replica's claims are free 5 s after its last heartbeat (and its lease is 5 s too); the survivor polls every second.
     expect(await takeover).toBeLessThan(5_000 + 3_000)
     expect(new Set(ids).size).toBe(USERS)
 

@@ -26,9 +26,9 @@ describe('sandbox first run, as a newcomer does it', () => {
     const created = JSON.parse(execFileSync('bash', ['-c', curl], { encoding: 'utf8' })) as { id: string, userName: string }
     expect(created.userName).toBe('ada@example.com')
     const origin = new URL(bridge.url).origin
-    const status = async (): Promise<string> => await (await fetch(`${origin}/status`, { headers: { authorization: `Basic ${Buffer.from(`admin:${token}`).toString('base64')}` } })).text()
-    expect(await status()).toMatch(/ada@example.com<\/td><td>MEMBER<\/td><td><span class="st-pending">PENDING/)
-    await eventually(async () => /ada@example.com<\/td><td>MEMBER<\/td><td><span class="st-active">ACTIVE/.test(await status()), 20_000, 500)
+    const status = async (): Promise<string> => await (await fetch(`${origin}/status/people/${created.id}`, { headers: { authorization: `Basic ${Buffer.from(`admin:${token}`).toString('base64')}` } })).text()
+    expect(await status()).toMatch(/MEMBER · <span class="st-pending">PENDING/)
+    await eventually(async () => /MEMBER · <span class="st-active">ACTIVE/.test(await status()), 20_000, 500)
     expect(await bridge.kill('SIGTERM')).toBe(0)
     bridge = await spawnBridge(env)
     expect(/SCIM token\s+(\S+)/.exec(bridge.output())?.[1]).toBe(token)

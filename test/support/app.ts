@@ -6,6 +6,7 @@ import { buildApp, type AppDeps } from '../../src/app.js'
 import { createDirectory } from '../../src/directory/index.js'
 import { createLogger } from '../../src/observability/logger.js'
 import { createStore, type Store } from '../../src/store/index.js'
+import { freshSchema, schemaUrl } from './pg.js'
 
 export const APP_TOKEN = 'app-test-token-abcdefghijklmnop'
 
@@ -18,10 +19,21 @@ export interface TestApp {
   close: () => Promise<void>
 }
 
-/** The SCIM app alone (no Sinch) on a fresh SQLite file, listening on a real port. */
-export async function buildTestApp (overrides: Partial<AppDeps> = {}): Promise<TestApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'scim-'))
-  const store = await createStore(`sqlite:${join(dir, 'bridge.db')}`)
+export type Engine = 'sqlite' | 'postgres'
+
+/**
+ * The SCIM app alone (no Sinch) on a fresh SQLite file, or a fresh schema of the PostgreSQL test
+ * database, listening on a real port.
+ */
+export async function buildTestApp (overrides: Partial<AppDeps> = {}, opts: { engine?: Engine } = {}): Promise<TestApp> {
+  let dropSchema = async (): Promise<void> => {}
+  let databaseUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'scim-')), 'bridge.db')}`
+  if (opts.engine === 'postgres') {
+    const s = await freshSchema()
+    dropSchema = s.drop
+    databaseUrl = schemaUrl(s.schema)
+  }
+  const store = await createStore(databaseUrl)
   const app = await buildApp({ logger: createLogger('silent'), scimBasePath: '/scim/v2', scimTokens: () => [APP_TOKEN], directory: createDirectory(store), ...overrides })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   return {
@@ -46,6 +58,7 @@ export async function buildTestApp (overrides: Partial<AppDeps> = {}): Promise<T
     async close () {
       await app.close()
       await store.close()
+      await dropSchema()
     }
   }
 }

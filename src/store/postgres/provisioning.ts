@@ -31,6 +31,12 @@ function filters (f: Record<string, string | undefined>, columns: Record<string,
   return { sql: conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : '', params }
 }
 
+/** Claimable at `now` (a parameter): never claimed, its lease ran out, or its owner's heartbeat expired. */
+const free = (now: string): string => `(claimed_until IS NULL OR claimed_until < ${now}
+  OR EXISTS (SELECT 1 FROM queue_owners o WHERE o.owner = provision_queue.claimed_by AND o.expires_at < ${now}))`
+/** Rows of owners dead this long hold no live claim (a lease is at most an hour) and can go. */
+const FORGET_OWNER_MS = 2 * 3_600_000
+
 /** The provisioning half on PostgreSQL: claims with FOR UPDATE SKIP LOCKED plus expiring leases. */
 export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningStore {
   const upsertKnown = async (ms: KnownMember[], sql = UPSERT_KNOWN): Promise<void> => {
@@ -44,7 +50,7 @@ export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningSto
       const until = new Date(Date.parse(now) + leaseMs).toISOString()
       // Two replicas claiming at once skip each other's locked rows: no user is claimed twice.
       const r = await pool.query<QueueEntry & { generation: string }>(`UPDATE provision_queue q SET claimed_by = $1, claimed_until = $2
-        FROM (SELECT user_id FROM provision_queue WHERE due_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY due_at LIMIT $4 FOR UPDATE SKIP LOCKED) due
+        FROM (SELECT user_id FROM provision_queue WHERE due_at <= $3 AND ${free('$3')} ORDER BY due_at LIMIT $4 FOR UPDATE SKIP LOCKED) due
         WHERE q.user_id = due.user_id
         RETURNING q.user_id AS "userId", q.generation, q.attempts, q.due_at AS "dueAt", q.last_error AS "lastError", q.enqueued_at AS "enqueuedAt"`, [owner, until, now, limit])
       return r.rows.map((e) => ({ ...e, generation: Number(e.generation) })).sort((a, b) => a.dueAt.localeCompare(b.dueAt))
@@ -52,7 +58,7 @@ export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningSto
     claimUser: async (userId, now, owner, leaseMs) => {
       const until = new Date(Date.parse(now) + leaseMs).toISOString()
       const r = await pool.query<QueueEntry & { generation: string }>(`UPDATE provision_queue SET claimed_by = $1, claimed_until = $2
-        WHERE user_id = $3 AND (claimed_until IS NULL OR claimed_until < $4)
+        WHERE user_id = $3 AND ${free('$4')}
         RETURNING user_id AS "userId", generation, attempts, due_at AS "dueAt", last_error AS "lastError", enqueued_at AS "enqueuedAt"`, [owner, until, userId, now])
       const e = r.rows[0]
       if (e !== undefined) return { ...e, generation: Number(e.generation) }
@@ -67,6 +73,27 @@ export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningSto
     },
     retryLater: async (userId, dueAt, error) => {
       await pool.query('UPDATE provision_queue SET due_at = $2, attempts = attempts + 1, last_error = $3, claimed_by = NULL, claimed_until = NULL WHERE user_id = $1', [userId, dueAt, error.slice(0, 1000)])
+    },
+    heartbeat: async (owner, b) => {
+      const at = Date.parse(b.now)
+      await pool.query(`INSERT INTO queue_owners (owner, started_at, heartbeat_at, expires_at) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (owner) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at, expires_at = EXCLUDED.expires_at`, [owner, b.startedAt, b.now, new Date(at + b.ttlMs).toISOString()])
+      await pool.query('DELETE FROM queue_owners WHERE expires_at < $1', [new Date(at - FORGET_OWNER_MS).toISOString()])
+      if (b.userIds.length === 0) return []
+      const r = await pool.query<{ user_id: string }>('UPDATE provision_queue SET claimed_until = $1 WHERE claimed_by = $2 AND user_id = ANY($3::text[]) RETURNING user_id',
+        [new Date(at + b.leaseMs).toISOString(), owner, b.userIds])
+      return r.rows.map((row) => row.user_id)
+    },
+    holdsClaim: async (userId, owner, now) => {
+      const r = await pool.query(`SELECT 1 FROM provision_queue q WHERE q.user_id = $1 AND q.claimed_by = $2 AND q.claimed_until >= $3
+        AND NOT EXISTS (SELECT 1 FROM queue_owners o WHERE o.owner = q.claimed_by AND o.expires_at < $3)`, [userId, owner, now])
+      return (r.rowCount ?? 0) > 0
+    },
+    releaseOwner: async (owner) => {
+      await inTransaction(pool, async (c) => {
+        await c.query('UPDATE provision_queue SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1', [owner])
+        await c.query('DELETE FROM queue_owners WHERE owner = $1', [owner])
+      })
     },
     queueDepth: async () => {
       const r = (await pool.query<{ depth: string, oldest: string | null }>('SELECT count(*) AS depth, min(enqueued_at) AS oldest FROM provision_queue')).rows[0]

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { MIGRATIONS } from '../migrations/index.js'
 
@@ -8,20 +8,38 @@ export type SqliteDatabase = Database.Database
 /**
  * Opens (creating if needed) the SQLite file with the settings durability depends on: WAL so
  * readers never block the writer, synchronous=FULL so a committed write survives a crash before
- * the IdP is answered, and a busy timeout so a second process (CLI) waits instead of failing.
+ * the IdP is answered, and a busy timeout so a second process (CLI) waits instead of failing; past
+ * it, SQLITE_BUSY (a 503 to the IdP). The wait blocks the event loop (better-sqlite3 is
+ * synchronous), so it is kept short.
  */
-export function openSqliteDatabase (file: string): SqliteDatabase {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+export function openSqliteDatabase (file: string, opts: { busyTimeoutMs?: number } = {}): SqliteDatabase {
+  if (file !== ':memory:' && file !== '') protectFile(file)
   const db = new Database(file)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
   db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`)
   // 16 MiB of page cache (default 2 MiB): at 100,000 users the indexes a write touches stay in
   // memory; PATCH went from ~2,900 to ~3,900 req/s in bench/scim, RSS from 128 to 134 MiB.
   db.pragma('cache_size = -16384')
   migrateSqlite(db)
   return db
+}
+
+/**
+ * The directory holds every user's identity: the folder is created 0700 and the file 0600 before
+ * SQLite opens it. SQLite gives its -wal and -shm files the mode of the database file
+ * (https://www.sqlite.org/src/doc/trunk/src/os_unix.c, findCreateFileMode). A file left
+ * world-readable by an older version is narrowed too, where the bridge owns it.
+ */
+function protectFile (file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600))
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (!existsSync(f)) continue
+    // Best effort for files the bridge does not own (a volume prepared by root): EPERM must not stop start-up.
+    try { chmodSync(f, 0o600) } catch { /* left as the operator set it */ }
+  }
 }
 
 /** Runs the numbered migrations not yet applied, each in its own transaction. */

@@ -1,4 +1,4 @@
-import type { AuditEntry, KnownMember, OpState, ProvisioningStore, QueueEntry } from '../types.js'
+import type { AuditEntry, KnownMember, OpState, OwnerBeat, ProvisioningStore, QueueEntry } from '../types.js'
 import type { SqliteDatabase } from './database.js'
 import { SQLITE_ENQUEUE } from './queue-sql.js'
 import type { WriteBatcher } from './batch.js'
@@ -12,6 +12,11 @@ const toAudit = (r: AuditRow): AuditEntry => ({ id: r.id, at: r.at, scimUserId: 
 
 /** Known members are keyed by the one address normal form, whoever wrote them. */
 const keyed = (m: KnownMember): KnownMember => ({ ...m, email: addressKey(m.email) })
+/** Claimable: never claimed, its lease ran out, or its owner's heartbeat expired (the owner is dead). */
+const FREE = `(claimed_until IS NULL OR claimed_until < @now
+  OR EXISTS (SELECT 1 FROM queue_owners o WHERE o.owner = provision_queue.claimed_by AND o.expires_at < @now))`
+/** Rows of owners dead this long hold no live claim (a lease is at most an hour) and can go. */
+const FORGET_OWNER_MS = 2 * 3_600_000
 
 export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteBatcher = async (fn) => fn()): ProvisioningStore {
   const st = {
@@ -22,10 +27,18 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
     openOpsOfUsers: db.prepare(`SELECT user_id AS userId, project_id AS projectId, state, last_error AS lastError, attempts, updated_at AS updatedAt
       FROM op_states WHERE user_id IN (SELECT value FROM json_each(?)) AND state <> 'done'`),
     due: db.prepare(`SELECT user_id AS userId, generation, attempts, due_at AS dueAt, last_error AS lastError, enqueued_at AS enqueuedAt FROM provision_queue
-      WHERE due_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY due_at LIMIT ?`),
+      WHERE due_at <= @now AND ${FREE} ORDER BY due_at LIMIT @limit`),
     claim: db.prepare('UPDATE provision_queue SET claimed_by = ?, claimed_until = ? WHERE user_id = ?'),
-    claimOne: db.prepare(`UPDATE provision_queue SET claimed_by = ?, claimed_until = ? WHERE user_id = ? AND (claimed_until IS NULL OR claimed_until < ?)
+    claimOne: db.prepare(`UPDATE provision_queue SET claimed_by = @owner, claimed_until = @until WHERE user_id = @userId AND ${FREE}
       RETURNING user_id AS userId, generation, attempts, due_at AS dueAt, last_error AS lastError, enqueued_at AS enqueuedAt`),
+    beatOwner: db.prepare(`INSERT INTO queue_owners (owner, started_at, heartbeat_at, expires_at) VALUES (@owner, @startedAt, @now, @expiresAt)
+      ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at`),
+    renew: db.prepare('UPDATE provision_queue SET claimed_until = ? WHERE claimed_by = ? AND user_id IN (SELECT value FROM json_each(?)) RETURNING user_id').pluck(),
+    forgetOwners: db.prepare('DELETE FROM queue_owners WHERE expires_at < ?'),
+    holds: db.prepare(`SELECT 1 FROM provision_queue q WHERE q.user_id = ? AND q.claimed_by = ? AND q.claimed_until >= ?
+      AND NOT EXISTS (SELECT 1 FROM queue_owners o WHERE o.owner = q.claimed_by AND o.expires_at < ?)`).pluck(),
+    unclaimOwner: db.prepare('UPDATE provision_queue SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?'),
+    deleteOwner: db.prepare('DELETE FROM queue_owners WHERE owner = ?'),
     queued: db.prepare('SELECT 1 FROM provision_queue WHERE user_id = ?').pluck(),
     complete: db.prepare('DELETE FROM provision_queue WHERE user_id = ? AND generation = ?'),
     unclaim: db.prepare('UPDATE provision_queue SET claimed_by = NULL, claimed_until = NULL WHERE user_id = ?'),
@@ -62,13 +75,23 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
 
   // SQLite has one writer: select-then-claim inside one transaction cannot race another claimer.
   const claimDue = db.transaction((now: string, limit: number, owner: string, leaseMs: number): QueueEntry[] => {
-    const rows = st.due.all(now, now, limit) as QueueEntry[]
+    const rows = st.due.all({ now, limit }) as QueueEntry[]
     const until = new Date(Date.parse(now) + leaseMs).toISOString()
     for (const r of rows) st.claim.run(owner, until, r.userId)
     return rows
   })
   const complete = db.transaction((userId: string, generation: number) => {
     if (st.complete.run(userId, generation).changes === 0) st.unclaim.run(userId)
+  })
+  const heartbeat = db.transaction((owner: string, b: OwnerBeat): string[] => {
+    const at = Date.parse(b.now)
+    st.beatOwner.run({ owner, startedAt: b.startedAt, now: b.now, expiresAt: new Date(at + b.ttlMs).toISOString() })
+    st.forgetOwners.run(new Date(at - FORGET_OWNER_MS).toISOString())
+    return b.userIds.length === 0 ? [] : st.renew.all(new Date(at + b.leaseMs).toISOString(), owner, JSON.stringify(b.userIds)) as string[]
+  })
+  const releaseOwner = db.transaction((owner: string) => {
+    st.unclaimOwner.run(owner)
+    st.deleteOwner.run(owner)
   })
   const upsertMany = db.transaction((ms: KnownMember[]) => { for (const m of ms) st.mergeListed.run(keyed(m)) })
   const enqueueMany = db.transaction((ids: string[], at: string) => { for (const userId of ids) st.enqueue.run({ userId, now: at, dueAt: at }) })
@@ -78,12 +101,15 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
     claimDue: async (now, limit, owner, leaseMs) => await write(() => claimDue(now, limit, owner, leaseMs)),
     claimUser: async (userId, now, owner, leaseMs) => await write(() => {
       const until = new Date(Date.parse(now) + leaseMs).toISOString()
-      const entry = st.claimOne.get(owner, until, userId, now) as QueueEntry | undefined
+      const entry = st.claimOne.get({ owner, until, userId, now }) as QueueEntry | undefined
       if (entry !== undefined) return entry
       return st.queued.get(userId) === undefined ? null : 'claimed' as const
     }),
     complete: async (userId, generation) => { await write(() => complete(userId, generation)) },
     retryLater: async (userId, dueAt, error) => { await write(() => st.retry.run(dueAt, error.slice(0, 1000), userId)) },
+    heartbeat: async (owner, beat) => await write(() => heartbeat(owner, beat)),
+    holdsClaim: async (userId, owner, now) => st.holds.get(userId, owner, now, now) !== undefined,
+    releaseOwner: async (owner) => { await write(() => releaseOwner(owner)) },
     queueDepth: async () => {
       const r = st.depth.get() as { depth: number, oldest: string | null }
       return { depth: r.depth, oldestEnqueuedAt: r.oldest }

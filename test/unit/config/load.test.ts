@@ -133,7 +133,12 @@ describe('loadConfig', () => {
     ['PROVISION_WAIT_MS', { PROVISION_WAIT_MS: '60001' }, /^PROVISION_WAIT_MS: must be at most 60000$/],
     ['PROVISION_WAIT_MS', { PROVISION_WAIT_MS: '5s' }, /^PROVISION_WAIT_MS: must be a whole number$/],
     ['SANDBOX_AUTO_ACCEPT_MS', { SANDBOX_AUTO_ACCEPT_MS: '-1' }, /^SANDBOX_AUTO_ACCEPT_MS: must be a whole number$/],
-    ['SANDBOX_AUTO_ACCEPT_MS', { SANDBOX_AUTO_ACCEPT_MS: '86400001' }, /^SANDBOX_AUTO_ACCEPT_MS: must be at most 86400000$/]
+    ['SANDBOX_AUTO_ACCEPT_MS', { SANDBOX_AUTO_ACCEPT_MS: '86400001' }, /^SANDBOX_AUTO_ACCEPT_MS: must be at most 86400000$/],
+    ['DATABASE_CONNECT_TIMEOUT_MS', { DATABASE_CONNECT_TIMEOUT_MS: '99' }, /^DATABASE_CONNECT_TIMEOUT_MS: must be at least 100$/],
+    ['DATABASE_CONNECT_TIMEOUT_MS', { DATABASE_CONNECT_TIMEOUT_MS: '5s' }, /^DATABASE_CONNECT_TIMEOUT_MS: must be a whole number$/],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', { DATABASE_STATEMENT_TIMEOUT_MS: '3600001' }, /^DATABASE_STATEMENT_TIMEOUT_MS: must be at most 3600000$/],
+    ['MAX_CONNECTIONS', { MAX_CONNECTIONS: '0' }, /^MAX_CONNECTIONS: must be at least 1$/],
+    ['MAX_CONNECTIONS', { MAX_CONNECTIONS: 'many' }, /^MAX_CONNECTIONS: must be a whole number$/]
   ]
   /** Variables whose values reach no problem line: credentials, and URLs that may carry one. */
   const SECRET_KEYS = ['SCIM_BEARER_TOKEN', 'ADMIN_TOKEN', 'METRICS_TOKEN', 'SINCH_KEY_SECRET', 'DATABASE_URL']
@@ -190,7 +195,10 @@ describe('loadConfig', () => {
       AUDIT_RETENTION_DAYS: '0',
       QUEUE_CLAIM_SECONDS: '1',
       PROVISION_WAIT_MS: 'never',
-      SANDBOX_AUTO_ACCEPT_MS: 'soon'
+      SANDBOX_AUTO_ACCEPT_MS: 'soon',
+      DATABASE_CONNECT_TIMEOUT_MS: '0',
+      DATABASE_STATEMENT_TIMEOUT_MS: 'forever',
+      MAX_CONNECTIONS: '-1'
     }
     const found = problems(env)
     // SINCH_KEY_SECRET itself is well-formed: the only variable of the schema not named.
@@ -219,7 +227,7 @@ describe('loadConfig', () => {
     expect(r.config.adminToken).toBeUndefined()
     expect(r.config.metricsToken).toBeUndefined()
     expect(r.config.auditRetentionDays).toBe(365)
-    expect(r.config.queueClaimSeconds).toBe(120)
+    expect(r.config.queueClaimSeconds).toBe(30)
     expect(r.config.provisionWaitMs).toBe(8000)
     expect(r.config.sandboxAutoAcceptMs).toBe(30_000)
     expect(r.config.sinch).toMatchObject({ authMode: 'oauth', region: 'us', apiUrl: undefined, authUrl: undefined })
@@ -235,7 +243,7 @@ describe('loadConfig', () => {
     expect(r.config.dataDir).toBe('./data')
     expect(r.config.mappingFile).toBeUndefined()
     expect(r.config.auditRetentionDays).toBe(365)
-    expect(r.config.queueClaimSeconds).toBe(120)
+    expect(r.config.queueClaimSeconds).toBe(30)
     expect(r.config.sandboxAutoAcceptMs).toBe(30_000)
     const t = loadConfig({ HOST: ' :: ', DATA_DIR: ' /var/lib/bridge ', MAPPING_FILE: ' ./mapping.yaml ', AUDIT_RETENTION_DAYS: ' 30 ', QUEUE_CLAIM_SECONDS: '5', PROVISION_WAIT_MS: '0', SANDBOX_AUTO_ACCEPT_MS: '0', ALLOW_OWNER: 'YES', LOG_LEVEL: 'debug', ADMIN_TOKEN: 'admin-token-16-chars', METRICS_TOKEN: 'metrics-token-16-ch' }, NO_DOTENV)
     expect(t.ok, t.ok ? '' : t.problems.join('\n')).toBe(true)

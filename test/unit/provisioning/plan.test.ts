@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { planUser, type PlanInput } from '../../../src/provisioning/plan.js'
-import { NO_EMAIL, type Desired, type DesiredAccess } from '../../../src/provisioning/rules.js'
+import type { Desired, DesiredAccess } from '../../../src/domain/grants.js'
+import { NO_EMAIL } from '../../../src/provisioning/rules.js'
 import type { KnownMember } from '../../../src/store/types.js'
 import type { Role } from '../../../src/config/schema.js'
 

@@ -1,0 +1,41 @@
+import type { Sampler } from '../../observability/sampler.js'
+import type { DesiredAccess, GrantFrom } from '../../domain/grants.js'
+import type { Reconciler } from '../../reconciler/reconciler.js'
+import type { Store } from '../../store/index.js'
+import type { ProvisioningSubject } from '../../store/types.js'
+import type { ConsoleTokens, Csrf, Viewer } from './security.js'
+
+/** What the console reads and may do: narrow slices, so a test can hand in real parts or fakes. */
+export interface ConsoleDeps {
+  store: Pick<Store,
+  'getUser' | 'queryUsers' | 'groupsOfUsers' | 'counts' | 'getSubject' |
+  'listOpStates' | 'opStateCounts' | 'queueDepth' | 'listAudit' | 'managedMembers' | 'sinchViewOf' |
+  'listKnownMembers' | 'getSetting' | 'enqueue' | 'appendAudit'>
+  managedProjects: string[]
+  /** What the mapping rules grant a person, and each of their groups alone (provisioning/rules.ts; wired by main.ts). */
+  access: {
+    desired (subject: ProvisioningSubject): DesiredAccess
+    groupGrants (subject: ProvisioningSubject): GrantFrom[]
+  }
+  sandbox: boolean
+  tokens: ConsoleTokens
+  sampler: Sampler
+  /** When Sinch last answered (a token or a call), epoch ms. */
+  sinchLastOkAt: () => number | null
+  reconciler: Pick<Reconciler, 'lastReport' | 'runNow'>
+  /** Starts the queue worker at once after a retry was queued. */
+  wake: () => void
+  /** The Sinch API style in use, when the client knows it; else the stored setting is shown. */
+  apiStyle?: () => string | null
+}
+
+/** Everything a page renders from besides its own data. */
+export interface PageContext {
+  viewer: Viewer
+  sandbox: boolean
+  /** A fresh CSRF token for the action forms; null for readers (they see no forms). */
+  csrf: () => string | null
+  notice: string | null
+}
+
+export type { Csrf }

@@ -1,0 +1,75 @@
+import type { Totals } from '../../observability/sampler.js'
+import { html, type Html } from './html.js'
+import type { ConsoleDeps } from './deps.js'
+import { overviewCharts } from './charts.js'
+import { auditTable } from './activity.js'
+import { ago, BASE, personCell, table } from './layout.js'
+import { nameOf, namesOf } from './names.js'
+import { lastReconcile } from './reconcile.js'
+
+/** The setting the Sinch client stores the detected API style under. */
+export const API_STYLE_SETTING = 'sinch.api_style'
+const HOUR = 3_600_000
+
+function card (id: string, link: string, label: string, value: Html | string | number, sub: Html | string, tone: '' | 'ok' | 'warn' | 'bad' = ''): Html {
+  return html`<a class="card" id="${id}" href="${link}"><div class="label">${label}</div><div class="value ${tone}">${value}</div><div class="sub">${sub}</div></a>`
+}
+
+const duration = (ms: number): string => (ms < 60_000 ? `${+(ms / 1000).toFixed(1)} s` : ms < 2 * HOUR ? `${Math.round(ms / 60_000)} min` : `${+(ms / HOUR).toFixed(1)} h`)
+const pct = (n: number, of: number): string => (of === 0 ? '0 %' : `${((100 * n) / of).toFixed(n * 1000 < of ? 2 : 1)} %`)
+
+/** What happened between the sample taken about an hour ago (or the first one, after a recent start) and now. */
+export function lastHour (samples: Totals[], now: Totals): { since: number, sinch: Totals['sinch'], scim: Totals['scim'] } {
+  const base = [...samples].reverse().find((s) => s.at <= now.at - HOUR) ?? samples[0] ?? { ...now, sinch: { ok: 0, rateLimited: 0, failed: 0 }, scim: { ok: 0, clientError: 0, serverError: 0 } }
+  const d = (a: number, b: number): number => Math.max(0, a - b)
+  return {
+    since: samples[0] === undefined ? now.at : base.at,
+    sinch: { ok: d(now.sinch.ok, base.sinch.ok), rateLimited: d(now.sinch.rateLimited, base.sinch.rateLimited), failed: d(now.sinch.failed, base.sinch.failed) },
+    scim: { ok: d(now.scim.ok, base.scim.ok), clientError: d(now.scim.clientError, base.scim.clientError), serverError: d(now.scim.serverError, base.scim.serverError) }
+  }
+}
+
+/** Is the bridge healthy, did my change reach Sinch: the answers at a glance, each card linking to its detail. */
+export async function renderOverview (deps: ConsoleDeps): Promise<Html> {
+  const [depth, counts, people, storedStyle, last, current, failed, recent] = await Promise.all([
+    deps.store.queueDepth(),
+    deps.store.opStateCounts(),
+    deps.store.counts(),
+    deps.store.getSetting(API_STYLE_SETTING),
+    lastReconcile(deps),
+    deps.sampler.current(),
+    deps.store.listOpStates({ state: 'failed', limit: 5 }),
+    deps.store.listAudit({ limit: 10 })
+  ])
+  const now = current.at
+  const samples = deps.sampler.samples()
+  const hour = lastHour(samples, current)
+  const window = now - hour.since >= HOUR - deps.sampler.intervalMs ? 'last hour' : `since start (${Math.max(1, Math.round((now - hour.since) / 60_000))} min)`
+  const sinchCalls = hour.sinch.ok + hour.sinch.rateLimited + hour.sinch.failed
+  const scimCalls = hour.scim.ok + hour.scim.clientError + hour.scim.serverError
+  const lastOk = deps.sinchLastOkAt()
+  const reachable = lastOk !== null && now - lastOk < HOUR && !(sinchCalls > 0 && hour.sinch.ok === 0)
+  const style = deps.apiStyle?.() ?? storedStyle
+  const drift = (last?.projects ?? []).reduce((n, p) => n + p.unmanagedCount, 0)
+  const oldest = depth.oldestEnqueuedAt
+  const names = await namesOf(deps.store, [...failed.map((o) => o.userId), ...recent.map((a) => a.scimUserId ?? '')])
+  return html`<section class="cards" aria-label="Health">
+${card('card-sinch', `${BASE}/activity`, 'Sinch', reachable ? 'reachable' : lastOk === null ? 'not reached yet' : 'not answering', lastOk === null ? 'no answer from Sinch since start' : html`last answer ${ago(new Date(lastOk).toISOString(), now)}`, reachable ? 'ok' : lastOk === null ? 'warn' : 'bad')}
+${card('card-api-style', `${BASE}/reconcile`, 'Sinch API style', style ?? 'not detected yet', style === null ? 'known after the first call' : 'as detected or configured')}
+${card('card-queue', `${BASE}/changes#pending`, 'Queue', depth.depth, oldest === null ? 'nothing waiting' : html`oldest since ${ago(oldest, now)}`, depth.depth === 0 ? 'ok' : oldest !== null && now - Date.parse(oldest) > 15 * 60_000 ? 'warn' : '')}
+${card('card-failed', `${BASE}/changes#failed`, 'Failed changes', counts.failed, `${counts.pending} pending`, counts.failed === 0 ? 'ok' : 'bad')}
+${card('card-reconcile', `${BASE}/reconcile`, 'Last reconcile', last === null ? 'not yet' : last.ok ? 'ok' : 'failed', last === null ? 'runs at start and every interval' : html`${ago(last.finishedAt, now)} · drift ${drift}`, last === null ? 'warn' : last.ok ? 'ok' : 'bad')}
+${card('card-scim', '#chart-scim', `SCIM requests, ${window}`, scimCalls, `${pct(hour.scim.clientError + hour.scim.serverError, scimCalls)} errors (${hour.scim.serverError} 5xx)`, hour.scim.serverError > 0 ? 'bad' : '')}
+${card('card-sinch-calls', '#chart-sinch', `Sinch calls, ${window}`, sinchCalls, `${pct(hour.sinch.failed, sinchCalls)} failed · ${pct(hour.sinch.rateLimited, sinchCalls)} 429`, hour.sinch.failed > 0 ? 'bad' : hour.sinch.rateLimited > 0 ? 'warn' : '')}
+${card('card-people', `${BASE}/people`, 'People', people.users, `${people.groups} group(s) · ${deps.managedProjects.length} managed project(s)`)}
+</section>
+<h2>Over time</h2>
+<p class="muted small">A sample every ${duration(deps.sampler.intervalMs)}, kept in memory for the last ${duration(deps.sampler.intervalMs * deps.sampler.capacity)} (not across restarts).</p>
+${overviewCharts(samples)}
+<h2>Newest failed changes</h2>
+${table(['Person', 'Project', 'Last error', 'Updated'], failed.map((o) => [personCell(nameOf(names, o.userId)), html`${o.projectId}`, html`${o.lastError ?? ''}`, ago(o.updatedAt, now)]), 'No failed change.', 'overview-failed')}
+${counts.failed > failed.length && html`<p><a href="${BASE}/changes#failed">All ${counts.failed} failed changes →</a></p>`}
+<h2>Recent activity</h2>
+${auditTable(recent, names, true)}
+<p><a href="${BASE}/activity">All activity →</a></p>`
+}
