@@ -1,5 +1,6 @@
-import type { DirectoryStore, GroupInput } from '../store/directory-store.js'
-import type { GroupRecord } from '../store/types.js'
+import type { DirectoryStore } from '../store/directory-store.js'
+import type { GroupInput } from '../domain/groups.js'
+import type { GroupRecord } from '../domain/groups.js'
 import { UnknownMembersError } from './errors.js'
 import type { ApplyNowPort, DirectoryLog } from './ports.js'
 

@@ -1,5 +1,6 @@
 import type { DirectoryStore, Query, Where } from '../store/directory-store.js'
-import type { GroupRecord, UserRecord } from '../store/types.js'
+import type { GroupRecord } from '../domain/groups.js'
+import type { UserRecord } from '../domain/users.js'
 
 export interface ListRequest {
   /** Index lookups when the filter allows it; otherwise `match` is asked about every resource. */

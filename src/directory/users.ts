@@ -1,5 +1,6 @@
-import type { DirectoryStore, UserInput } from '../store/directory-store.js'
-import type { UserRecord } from '../store/types.js'
+import type { DirectoryStore } from '../store/directory-store.js'
+import type { UserInput } from '../domain/users.js'
+import type { UserRecord } from '../domain/users.js'
 import { SinchRejectedError } from './errors.js'
 import type { ApplyNowPort } from './ports.js'
 

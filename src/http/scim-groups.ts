@@ -4,7 +4,7 @@ import { notFound } from '../scim/errors.js'
 import { listResponse, project, projectionParams } from '../scim/list.js'
 import { patchGroup } from '../scim/patch.js'
 import { groupInput, groupJson } from '../scim/resources.js'
-import type { GroupRecord } from '../store/types.js'
+import type { GroupRecord } from '../domain/groups.js'
 import { baseUrl, expectedVersion, idParam, listRequest, notModified, send } from './scim-context.js'
 
 export interface GroupRouteDeps {

@@ -4,8 +4,8 @@ import { notFound } from '../scim/errors.js'
 import { listResponse, project, projectionParams } from '../scim/list.js'
 import { patchUser } from '../scim/patch.js'
 import { userInput, userJson, type SinchProjectView } from '../scim/resources.js'
-import type { UserRecord } from '../store/types.js'
-import type { UserInput } from '../store/directory-store.js'
+import type { UserRecord } from '../domain/users.js'
+import type { UserInput } from '../domain/users.js'
 import { baseUrl, expectedVersion, idParam, listRequest, notModified, send } from './scim-context.js'
 
 export interface UserRouteDeps {

@@ -1,5 +1,5 @@
 import type { AdoptPolicy, Role } from '../config/schema.js'
-import type { MemberRole, MemberStatus } from '../store/types.js'
+import type { MemberRole, MemberStatus } from '../domain/members.js'
 import { roleRank } from './roles.js'
 
 /** A Sinch member the bridge did not create, found holding the user's address. */

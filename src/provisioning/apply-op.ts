@@ -1,5 +1,6 @@
 import type { AdoptPolicy } from '../config/schema.js'
-import type { KnownMember, ProvisioningStore } from '../store/types.js'
+import type { ProvisioningStore } from '../store/types.js'
+import type { KnownMember } from '../domain/members.js'
 import { adoptionDetail, conflictRefusal } from './adoption.js'
 import type { Op } from './plan.js'
 import type { SinchMemberView, SinchPort } from './ports.js'

@@ -1,4 +1,5 @@
-import type { MemberRole, MemberStatus, ProvisioningStore } from '../store/types.js'
+import type { ProvisioningStore } from '../store/types.js'
+import type { MemberRole, MemberStatus } from '../domain/members.js'
 
 export interface SinchProjectState {
   projectId: string

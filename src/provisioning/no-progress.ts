@@ -1,4 +1,4 @@
-import type { OpState } from '../store/types.js'
+import type { OpState } from '../domain/op-states.js'
 import { addressKey } from '../store/address-key.js'
 import type { Op } from './plan.js'
 

@@ -1,5 +1,5 @@
 import type { AdoptPolicy, Role } from '../config/schema.js'
-import type { KnownMember, MemberRole, MemberStatus } from '../store/types.js'
+import type { KnownMember, MemberRole, MemberStatus } from '../domain/members.js'
 import { adoptionRefusal } from './adoption.js'
 import type { Desired, DesiredAccess } from '../domain/grants.js'
 import { NO_EMAIL } from './rules.js'

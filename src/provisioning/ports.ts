@@ -1,5 +1,5 @@
 import type { Role } from '../config/schema.js'
-import type { MemberRole, MemberStatus } from '../store/types.js'
+import type { MemberRole, MemberStatus } from '../domain/members.js'
 
 /** The slice of the Sinch client provisioning uses (src/sinch implements it). */
 export interface SinchMemberView {

@@ -1,6 +1,7 @@
 import type { AdoptPolicy, Role } from '../config/schema.js'
 import type { Desired, DesiredAccess, GrantFrom } from '../domain/grants.js'
-import type { EmailValue, ProvisioningSubject } from '../store/types.js'
+import type { ProvisioningSubject } from '../domain/subjects.js'
+import type { EmailValue } from '../domain/users.js'
 import { addressKey } from '../store/address-key.js'
 import type { GroupMapping } from './mapping-file.js'
 import { highestRole, roleRank } from './roles.js'

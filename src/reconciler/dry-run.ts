@@ -1,4 +1,5 @@
-import type { KnownMember, ProvisioningStore, SubjectReader } from '../store/types.js'
+import type { ProvisioningStore, SubjectReader } from '../store/types.js'
+import type { KnownMember } from '../domain/members.js'
 import type { SinchPort } from '../provisioning/ports.js'
 import { addressKey } from '../store/address-key.js'
 import { planUser, type Op, type PlanNote } from '../provisioning/plan.js'

@@ -1,4 +1,5 @@
-import type { KnownMember, ProvisioningStore } from '../store/types.js'
+import type { ProvisioningStore } from '../store/types.js'
+import type { KnownMember } from '../domain/members.js'
 import type { SinchMemberView, SinchPort } from '../provisioning/ports.js'
 import { addressKey } from '../store/address-key.js'
 

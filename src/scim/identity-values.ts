@@ -1,5 +1,5 @@
 import validator from 'validator'
-import type { EmailValue } from '../store/types.js'
+import type { EmailValue } from '../domain/users.js'
 import { badRequest } from './errors.js'
 
 /**

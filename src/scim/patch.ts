@@ -1,12 +1,14 @@
 import SCIMMY from 'scimmy'
-import type { GroupRecord, UserRecord } from '../store/types.js'
+import type { GroupRecord } from '../domain/groups.js'
+import type { UserRecord } from '../domain/users.js'
 import { badRequest, fromScimmy } from './errors.js'
 import { normaliseOperations, type PatchOperation } from './patch-normalise.js'
 import { groupInput, userInput } from './resources.js'
 import { unwrapSingleValues } from './patch-unwrap.js'
 import { applyExtensionOps } from './patch-extension.js'
 import { ENTERPRISE, PATCH_OP, SINCH_EXT, groupDefinition, userDefinition } from './setup.js'
-import type { GroupInput, UserInput } from '../store/directory-store.js'
+import type { GroupInput } from '../domain/groups.js'
+import type { UserInput } from '../domain/users.js'
 
 type Json = Record<string, unknown>
 

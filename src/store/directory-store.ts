@@ -1,4 +1,5 @@
-import type { EmailValue, GroupRecord, UserRecord } from './types.js'
+import type { GroupInput, GroupRecord } from '../domain/groups.js'
+import type { UserInput, UserRecord } from '../domain/users.js'
 
 /** A filter the store can answer through its indexes: OR of AND-clauses over known attributes. */
 export type IndexedAttr = 'id' | 'userName' | 'externalId' | 'displayName' | 'emails.value' | 'meta.lastModified' | 'meta.created' | 'active' | 'members.value'
@@ -19,22 +20,6 @@ export interface Query {
   descending: boolean
   offset: number
   limit: number
-}
-
-export interface UserInput {
-  userName: string
-  externalId: string | null
-  displayName: string | null
-  active: boolean
-  emails: EmailValue[]
-  resource: Record<string, unknown>
-}
-
-export interface GroupInput {
-  displayName: string
-  externalId: string | null
-  memberIds: string[]
-  resource: Record<string, unknown>
 }
 
 export class StoreConflictError extends Error {

@@ -1,4 +1,6 @@
-import type { DirectoryStore, GroupInput, UserInput } from './directory-store.js'
+import type { DirectoryStore } from './directory-store.js'
+import type { GroupInput } from '../domain/groups.js'
+import type { UserInput } from '../domain/users.js'
 
 /**
  * The longest indexed value (userName, displayName, externalId, an email) the store accepts, in

@@ -1,77 +1,15 @@
-import type { Role } from '../config/schema.js'
+import type { AuditEntry } from '../domain/audit.js'
+import type { KnownMember } from '../domain/members.js'
+import type { OpState } from '../domain/op-states.js'
+import type { ProvisioningSubject } from '../domain/subjects.js'
 
 /**
  * The store is the only code that speaks SQL. It has two halves owned by two layers:
  * the directory half (desired state from the IdP) and the provisioning half (what the bridge knows
  * of Sinch, the durable work queue, audit and leases). Every method is async so SQLite and
- * PostgreSQL share one interface and one contract suite.
+ * PostgreSQL share one interface and one contract suite. The records they keep are domain types
+ * (src/domain/); the store only implements these interfaces over them.
  */
-
-/** UNKNOWN: a role or status name Sinch sent that the bridge cannot read (kept, never modified). */
-export type MemberStatus = 'PENDING' | 'ACTIVE' | 'SUSPENDED' | 'UNKNOWN'
-export type MemberRole = Role | 'UNKNOWN'
-
-export interface EmailValue { value: string, type?: string | undefined, primary?: boolean | undefined }
-
-/** A SCIM user as the directory keeps it. `resource` is the full SCIM JSON minus `meta` and `id`. */
-export interface UserRecord {
-  id: string
-  userName: string
-  externalId: string | null
-  displayName: string | null
-  active: boolean
-  emails: EmailValue[]
-  resource: Record<string, unknown>
-  version: number
-  created: string
-  lastModified: string
-}
-
-export interface GroupRecord {
-  id: string
-  displayName: string
-  externalId: string | null
-  memberIds: string[]
-  resource: Record<string, unknown>
-  version: number
-  created: string
-  lastModified: string
-}
-
-/** What provisioning needs of a user: who they are and which groups they are in. */
-export interface ProvisioningSubject {
-  userId: string
-  userName: string
-  active: boolean
-  /** True once the user is deleted through SCIM: the tombstone keeps access removal durable. */
-  deleted: boolean
-  emails: EmailValue[]
-  groups: Array<{ id: string, displayName: string, externalId: string | null }>
-}
-
-/** A Sinch member the bridge knows about, per project, keyed by lower-cased email. */
-export interface KnownMember {
-  projectId: string
-  email: string
-  sinchUserId: string | null
-  role: MemberRole
-  status: MemberStatus
-  /** The SCIM user the bridge created or adopted it for; null = not ours (report drift only). */
-  scimUserId: string | null
-  /** How the bridge came to manage it: 'invited' | 'adopted' | null when unmanaged. */
-  origin: 'invited' | 'adopted' | null
-  seenAt: string
-}
-
-/** One row per (user, project): the last outcome, so admins and the SCIM extension can see it. */
-export interface OpState {
-  userId: string
-  projectId: string
-  state: 'pending' | 'done' | 'failed'
-  lastError: string | null
-  attempts: number
-  updatedAt: string
-}
 
 export interface QueueEntry {
   userId: string
@@ -90,22 +28,6 @@ export interface OwnerBeat {
   ttlMs: number
   leaseMs: number
   userIds: string[]
-}
-
-export interface AuditEntry {
-  id?: number
-  at: string
-  scimUserId: string | null
-  email: string
-  projectId: string
-  /** 'retry' and 'reconcile': actions an admin took in the console (`rule` names who). */
-  action: 'invite' | 'role' | 'suspend' | 'unsuspend' | 'remove' | 'adopt' | 'retry' | 'reconcile'
-  fromRole: MemberRole | null
-  toRole: Role | null
-  rule: string
-  outcome: 'ok' | 'failed' | 'transient'
-  detail: string | null
-  durationMs: number
 }
 
 /** Read side of the directory that provisioning needs; implemented next to the directory tables. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Store } from '../../src/store/index.js'
-import type { UserInput } from '../../src/store/directory-store.js'
+import type { UserInput } from '../../src/domain/users.js'
 
 const user = (userName: string, over: Partial<UserInput> = {}): UserInput => ({
   userName, externalId: null, displayName: null, active: true, emails: [{ value: userName, type: 'work', primary: true }], resource: { userName }, ...over

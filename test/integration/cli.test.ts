@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimulator, type Simulator } from '../../src/simulator/index.js'
 import { createStore } from '../../src/store/index.js'
-import type { AuditEntry } from '../../src/store/types.js'
+import type { AuditEntry } from '../../src/domain/audit.js'
 import { SIM_KEY, TEST_TOKEN } from '../support/bridge.js'
 import { CLI, spawnBridge } from '../support/child-bridge.js'
 

@@ -30,8 +30,12 @@ describe('import graph of src/', () => {
     expect([...edges().keys()].filter((e) => e === 'http/ -> provisioning/' || e === 'app.ts -> provisioning/')).toEqual([])
   })
 
-  it('directory/ looks only to its right: store/ (provisioning through the port it declares)', () => {
-    expect([...edges().keys()].filter((e) => e.startsWith('directory/ ->') && e !== 'directory/ -> store/')).toEqual([])
+  it('directory/ looks only to its right: store/ and domain/ (provisioning through the port it declares)', () => {
+    expect([...edges().keys()].filter((e) => e.startsWith('directory/ ->') && e !== 'directory/ -> store/' && e !== 'directory/ -> domain/')).toEqual([])
+  })
+
+  it('domain/ (the records every layer shares) depends on no layer', () => {
+    expect([...edges().keys()].filter((e) => e.startsWith('domain/ ->') && e !== 'domain/ -> config/')).toEqual([])
   })
 
   it('store/ and observability/ import nothing of the layers above them', () => {

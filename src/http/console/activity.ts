@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../store/types.js'
+import type { AuditEntry } from '../../domain/audit.js'
 import { html, type Html } from './html.js'
 import type { ConsoleDeps } from './deps.js'
 import { ago, personCell, table } from './layout.js'

@@ -2,7 +2,7 @@ import type { Sampler } from '../../observability/sampler.js'
 import type { DesiredAccess, GrantFrom } from '../../domain/grants.js'
 import type { Reconciler } from '../../reconciler/reconciler.js'
 import type { Store } from '../../store/index.js'
-import type { ProvisioningSubject } from '../../store/types.js'
+import type { ProvisioningSubject } from '../../domain/subjects.js'
 import type { ConsoleTokens, Csrf, Viewer } from './security.js'
 
 /** What the console reads and may do: narrow slices, so a test can hand in real parts or fakes. */

@@ -1,5 +1,6 @@
 import type { Desired } from '../../domain/grants.js'
-import type { KnownMember, OpState } from '../../store/types.js'
+import type { KnownMember } from '../../domain/members.js'
+import type { OpState } from '../../domain/op-states.js'
 import { html, type Html } from './html.js'
 import type { ConsoleDeps, PageContext } from './deps.js'
 import { ago, BASE, table } from './layout.js'

@@ -1,5 +1,8 @@
 import type pg from 'pg'
-import type { AuditEntry, KnownMember, OpState, ProvisioningStore, QueueEntry } from '../types.js'
+import type { ProvisioningStore, QueueEntry } from '../types.js'
+import type { AuditEntry } from '../../domain/audit.js'
+import type { KnownMember } from '../../domain/members.js'
+import type { OpState } from '../../domain/op-states.js'
 import { PG_ENQUEUE, inTransaction } from './pool.js'
 import { addressKey } from '../address-key.js'
 

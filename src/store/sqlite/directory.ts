@@ -1,9 +1,14 @@
 // Time-ordered ids (RFC 9562 v7): a new user lands at the end of the id index, not on a random
 // page, so a burst of creates touches a few pages instead of one per user.
 import { v7 as newId } from 'uuid'
-import type { GroupInput, DirectoryStore, Query, Queued, UserInput, Written } from '../directory-store.js'
+import type { DirectoryStore, Query, Queued, Written } from '../directory-store.js'
+import type { GroupInput } from '../../domain/groups.js'
+import type { UserInput } from '../../domain/users.js'
 import { StoreConflictError, StoreNotFoundError, StoreVersionError } from '../directory-store.js'
-import type { GroupRecord, ProvisioningSubject, SubjectReader, UserRecord } from '../types.js'
+import type { SubjectReader } from '../types.js'
+import type { GroupRecord } from '../../domain/groups.js'
+import type { ProvisioningSubject } from '../../domain/subjects.js'
+import type { UserRecord } from '../../domain/users.js'
 import { groupChange, identityChanged } from '../affected.js'
 import { plainWrites } from '../written.js'
 import { createStatementCache, type SqliteDatabase } from './database.js'

@@ -1,4 +1,7 @@
-import type { AuditEntry, KnownMember, OpState, OwnerBeat, ProvisioningStore, QueueEntry } from '../types.js'
+import type { OwnerBeat, ProvisioningStore, QueueEntry } from '../types.js'
+import type { AuditEntry } from '../../domain/audit.js'
+import type { KnownMember } from '../../domain/members.js'
+import type { OpState } from '../../domain/op-states.js'
 import type { SqliteDatabase } from './database.js'
 import { SQLITE_ENQUEUE } from './queue-sql.js'
 import type { WriteBatcher } from './batch.js'

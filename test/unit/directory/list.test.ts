@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createListCases, type ListRequest } from '../../../src/directory/list.js'
 import { createStore, type Store } from '../../../src/store/index.js'
-import type { UserRecord } from '../../../src/store/types.js'
+import type { UserRecord } from '../../../src/domain/users.js'
 
 /** The whole-directory reading the batched scan replaced: match all, stable sort, slice. */
 function everything (all: UserRecord[], req: ListRequest): { total: number, ids: string[] } {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createDirectory, SinchRejectedError, UnknownMembersError, type ApplyNowOptions, type Rejection } from '../../../src/directory/index.js'
 import { createStore, type Store } from '../../../src/store/index.js'
-import type { UserInput } from '../../../src/store/directory-store.js'
+import type { UserInput } from '../../../src/domain/users.js'
 
 const user = (userName: string, over: Partial<UserInput> = {}): UserInput => ({
   userName, externalId: null, displayName: null, active: true, emails: [{ value: userName, type: 'work', primary: true }], resource: { userName }, ...over

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { isParked, opSignature, PARK_AFTER, parkedDetail, stallDetail, stallsSoFar } from '../../../src/provisioning/no-progress.js'
 import type { Op } from '../../../src/provisioning/plan.js'
-import type { OpState } from '../../../src/store/types.js'
+import type { OpState } from '../../../src/domain/op-states.js'
 
 describe('no-progress parking', () => {
   const invite: Op = { kind: 'invite', projectId: 'p1', email: 'Ann+x@Example.com', role: 'MEMBER', rule: 'r' }

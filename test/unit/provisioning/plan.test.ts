@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { planUser, type PlanInput } from '../../../src/provisioning/plan.js'
 import type { Desired, DesiredAccess } from '../../../src/domain/grants.js'
 import { NO_EMAIL } from '../../../src/provisioning/rules.js'
-import type { KnownMember } from '../../../src/store/types.js'
+import type { KnownMember } from '../../../src/domain/members.js'
 import type { Role } from '../../../src/config/schema.js'
 
 function known (over: Partial<KnownMember>): KnownMember {

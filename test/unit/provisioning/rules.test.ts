@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadMappingFile, parseMapping, MappingFileError } from '../../../src/provisioning/mapping-file.js'
-import type { ProvisioningSubject } from '../../../src/store/types.js'
+import type { ProvisioningSubject } from '../../../src/domain/subjects.js'
 
 const base: RulesConfig = {
   managedProjects: ['p1', 'p2', 'p3'],

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { patchGroup, patchUser, schemaGroupPatch } from '../../../src/scim/patch.js'
 import { ScimError } from '../../../src/scim/errors.js'
-import type { GroupRecord, UserRecord } from '../../../src/store/types.js'
+import type { GroupRecord } from '../../../src/domain/groups.js'
+import type { UserRecord } from '../../../src/domain/users.js'
 
 const P = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
 const user: UserRecord = {
