@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { Store } from '../../src/store/index.js'
 import type { KnownMember } from '../../src/domain/members.js'
 import { StoreConflictError, StoreNotFoundError, StoreVersionError } from '../../src/store/directory-store.js'
@@ -10,8 +10,22 @@ const user = (userName: string, over: Partial<UserInput> = {}): UserInput => ({
 const Q = { where: null, sortBy: null, descending: false, offset: 0, limit: 100 } as const
 
 /** One suite for every store back-end: same behaviour, whatever the database. */
-export function storeContract (name: string, open: () => Promise<{ store: Store, reopen?: () => Promise<Store> }>): void {
+export function storeContract (name: string, openStore: () => Promise<{ store: Store, reopen?: () => Promise<Store> }>): void {
   describe(`store contract: ${name}`, () => {
+    // Every store a test opens is closed after it, also when the test fails before its own close().
+    const opened: Array<() => Promise<void>> = []
+    const closeOnce = (store: Store): Store => {
+      let closing: Promise<void> | null = null
+      const close = async (): Promise<void> => { closing ??= store.close(); await closing }
+      opened.push(close)
+      return { ...store, close }
+    }
+    const open = async (): Promise<{ store: Store, reopen?: () => Promise<Store> }> => {
+      const { store, reopen } = await openStore()
+      return { store: closeOnce(store), ...(reopen === undefined ? {} : { reopen: async () => closeOnce(await reopen()) }) }
+    }
+    afterEach(async () => { for (const close of opened.splice(0)) await close() })
+
     it('creates users, enqueues them in the same write, and enforces case-insensitive userName', async () => {
       const { store } = await open()
       const u = await store.createUser(user('Ann@Example.com'))
