@@ -10,7 +10,7 @@ import { registerStatusPage } from './http/status-page.js'
 import { createLogger, type Logger } from './observability/logger.js'
 import { createMetrics, type Metrics } from './observability/metrics.js'
 import { createExecutor } from './provisioning/executor.js'
-import { loadMappingFile } from './provisioning/mapping-file.js'
+import { loadMappingDocument } from './provisioning/mapping-file.js'
 import { createProvisioner, type Provisioner } from './provisioning/provisioner.js'
 import type { RulesConfig } from './provisioning/rules.js'
 import { createReconciler, type Reconciler } from './reconciler/reconciler.js'
@@ -52,6 +52,7 @@ export interface BridgeOptions {
 }
 
 export function rulesFrom (config: Config): RulesConfig {
+  const mapping = config.mappingFile === undefined ? null : loadMappingDocument(config.mappingFile, config.projects.managed)
   return {
     managedProjects: config.projects.managed,
     defaultProjects: config.projects.defaults,
@@ -59,7 +60,8 @@ export function rulesFrom (config: Config): RulesConfig {
     allowOwner: config.allowOwner,
     deactivateAction: config.deactivateAction,
     adoptExisting: config.adoptExisting,
-    mapping: config.mappingFile === undefined ? null : loadMappingFile(config.mappingFile, config.projects.managed)
+    mapping: mapping?.groups ?? null,
+    offeredRoles: mapping?.roles ?? null
   }
 }
 
