@@ -12,7 +12,7 @@ import { createMetrics, type Metrics } from './observability/metrics.js'
 import { createExecutor } from './provisioning/executor.js'
 import { loadMappingDocument } from './provisioning/mapping-file.js'
 import { createProvisioner, type Provisioner } from './provisioning/provisioner.js'
-import type { RulesConfig } from './provisioning/rules.js'
+import { catalogueOf, type RulesConfig } from './provisioning/rules.js'
 import { createReconciler, type Reconciler } from './reconciler/reconciler.js'
 import { createSimulator, type Simulator } from './simulator/index.js'
 import { createSinchClient, type SinchClient } from './sinch/index.js'
@@ -141,7 +141,8 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     scimTokens: () => scimTokens,
     directory,
     provisioning: provisioner,
-    sinchExtension: sinchExtensionReader(store)
+    sinchExtension: sinchExtensionReader(store),
+    roleCatalogue: catalogueOf(rules)
   })
   await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch, reconciler, managedProjects: config.projects.managed, intervalMs: config.reconcileIntervalSeconds * 1000 }) })
   const adminTokens = config.adminToken === undefined ? scimTokens : [...scimTokens, config.adminToken]
