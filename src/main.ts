@@ -18,7 +18,7 @@ import { createSimulator, type Simulator } from './simulator/index.js'
 import { createSinchClient, type SinchClient } from './sinch/index.js'
 import { createStore, type Store } from './store/index.js'
 import { createReadiness } from './observability/readiness.js'
-import { sinchExtensionReader } from './provisioning/extension.js'
+import { grantReasons, sinchExtensionReader } from './provisioning/extension.js'
 
 /** The settings key under which the detected Sinch API style is kept. */
 export const API_STYLE_SETTING = 'sinch.api_style'
@@ -141,7 +141,7 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     scimTokens: () => scimTokens,
     directory,
     provisioning: provisioner,
-    sinchExtension: sinchExtensionReader(store),
+    sinchExtension: sinchExtensionReader(store, grantReasons(store, rules)),
     roleCatalogue: catalogueOf(rules)
   })
   await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch, reconciler, managedProjects: config.projects.managed, intervalMs: config.reconcileIntervalSeconds * 1000 }) })

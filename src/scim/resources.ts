@@ -5,7 +5,7 @@ import { checkIdentityValues } from './identity-values.js'
 import { normaliseOperations, primaries } from './patch-normalise.js'
 import { CORE_GROUP, CORE_USER, ENTERPRISE, SINCH_EXT, groupDefinition, userDefinition } from './setup.js'
 
-export interface SinchProjectView { projectId: string, role: string | null, status: string | null, pendingError: string | null }
+export interface SinchProjectView { projectId: string, role: string | null, status: string | null, pendingError: string | null, grantedBy?: string | null | undefined }
 
 type Json = Record<string, unknown>
 

@@ -64,7 +64,7 @@ describe('discovery documents are RFC 7643 §§5–7 and nothing else', () => {
     const projects = sinch?.attributes[0]
     expect(projects).toMatchObject({ name: 'projects', type: 'complex', multiValued: true, mutability: 'readOnly', returned: 'default' })
     for (const sub of projects?.subAttributes ?? []) expect(sub, sub.name).toMatchObject({ type: 'string', multiValued: false, mutability: 'readOnly', returned: 'default' })
-    expect(projects?.subAttributes?.map((s) => s.name)).toEqual(['projectId', 'role', 'status', 'pendingError'])
+    expect(projects?.subAttributes?.map((s) => s.name)).toEqual(['projectId', 'role', 'status', 'pendingError', 'grantedBy'])
   })
 
   it('every attribute a User and a Group answer carries is one /Schemas advertises (display included)', async () => {

@@ -36,7 +36,7 @@ describe('roles assigned directly in the IdP change the Sinch role, over real HT
     // Why this role: the audit names the assignment.
     const audit = await t.bridge.store.listAudit({ scimUserId: userId, projectId: 'p1', limit: 5 })
     expect(audit[0]).toMatchObject({ action: 'role', fromRole: 'MEMBER', toRole: 'ADMIN', rule: 'assigned role "p1:ADMIN"' })
-    expect(r.body[SINCH_USER].projects.find((p: { projectId: string }) => p.projectId === 'p1')).toMatchObject({ role: 'ADMIN' })
+    expect(r.body[SINCH_USER].projects.find((p: { projectId: string }) => p.projectId === 'p1')).toMatchObject({ role: 'ADMIN', grantedBy: 'assigned role "p1:ADMIN"' })
   })
 
   it('removing it lowers the role to the next grant; where only the assignment granted, access goes', async () => {
@@ -48,6 +48,8 @@ describe('roles assigned directly in the IdP change the Sinch role, over real HT
     expect((await t.scim('PATCH', `/Users/${userId}`, { schemas: [P], Operations: [{ op: 'remove', path: 'roles[value eq "p2:ADMIN"]' }, { op: 'remove', path: 'roles[value eq "p1:ADMIN"]' }] })).status).toBe(200)
     expect(await member('p1')).toMatchObject({ role: 'MEMBER' })
     expect(await member('p2')).toMatchObject({ role: 'READONLY', user_id: p2Member })
+    const why = Object.fromEntries((await t.scim('GET', `/Users/${userId}`)).body[SINCH_USER].projects.map((p: { projectId: string, grantedBy: string }) => [p.projectId, p.grantedBy]))
+    expect(why).toEqual({ p1: 'default projects', p2: 'group "sinch:p2:READONLY" (naming convention)' })
   })
 
   it('an unknown value is 400 invalidValue naming it and changes nothing, in the directory or in Sinch', async () => {
