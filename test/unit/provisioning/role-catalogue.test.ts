@@ -72,3 +72,17 @@ describe('mapping file roles', () => {
     expect(() => parseMappingDocument('{"roles":[{"project":"p9","role":"ADMIN"}]}', 'json', ['p1'])).toThrow(MappingFileError)
   })
 })
+
+/** The id a deployment pastes into Entra for prj-1:ADMIN: if it changed, every existing assignment would be orphaned. */
+const ID_OF_PRJ1_ADMIN = '497d3fed-9309-5c6d-991d-390549b09270'
+
+describe('Entra app roles', () => {
+  it('derive each id from the value alone: pinned, because an id Entra already holds must never move', async () => {
+    const { entraAppRoles } = await import('../../../src/provisioning/role-manifest.js')
+    const one = entraAppRoles(createRoleCatalogue({ managedProjects: ['prj-1'], allowOwner: false }).roles)
+    const two = entraAppRoles(createRoleCatalogue({ managedProjects: ['prj-0', 'prj-1'], allowOwner: true }).roles)
+    const admin = one.find((r) => r.value === 'prj-1:ADMIN')
+    expect(admin?.id).toBe(two.find((r) => r.value === 'prj-1:ADMIN')?.id)
+    expect(admin?.id).toBe(ID_OF_PRJ1_ADMIN)
+  })
+})
