@@ -9,6 +9,8 @@ import { registerGroupRoutes } from './http/scim-groups.js'
 import { registerRootSearch } from './http/scim-search.js'
 import { registerUserRoutes } from './http/scim-users.js'
 import type { ProvisioningHook } from './provisioning/hook.js'
+import type { RoleCatalogue } from './provisioning/role-catalogue.js'
+import { registerRoleRoutes } from './http/scim-roles.js'
 import type { SinchProjectView } from './scim/resources.js'
 import { configureScimmy } from './scim/setup.js'
 import { ScimError } from './scim/errors.js'
@@ -36,6 +38,8 @@ export interface AppDeps {
   directory: Directory
   provisioning?: ProvisioningHook
   sinchExtension?: (userIds: string[]) => Promise<Map<string, SinchProjectView[]>>
+  /** The roles an IdP may assign (role-catalogue.ts): `/Roles`, and the values `roles` may carry. Absent: neither. */
+  roleCatalogue?: RoleCatalogue
 }
 
 /** Builds the HTTP app from its dependencies; opens nothing itself (tests call it directly). */
@@ -80,9 +84,10 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }))
   const auth = await registerScimAuth(app, deps.scimTokens)
   const basePath = deps.scimBasePath === '/' ? '' : deps.scimBasePath
-  registerUserRoutes(app, { basePath, directory: deps.directory, auth, provisioning: deps.provisioning, sinchExtension: deps.sinchExtension })
+  registerUserRoutes(app, { basePath, directory: deps.directory, auth, provisioning: deps.provisioning, sinchExtension: deps.sinchExtension, roleCatalogue: deps.roleCatalogue })
   registerGroupRoutes(app, { basePath, directory: deps.directory, auth, provisioning: deps.provisioning })
   registerRootSearch(app, { basePath, directory: deps.directory, auth })
-  registerDiscoveryRoutes(app, basePath, auth)
+  registerDiscoveryRoutes(app, basePath, auth, { roles: deps.roleCatalogue !== undefined })
+  if (deps.roleCatalogue !== undefined) registerRoleRoutes(app, { basePath, auth, catalogue: deps.roleCatalogue })
   return app
 }

@@ -6,6 +6,8 @@ import { listResponse, project, projectionParams } from '../scim/list.js'
 import { patchUser } from '../scim/patch.js'
 import { userInput, userJson, type SinchProjectView } from '../scim/resources.js'
 import type { UserRecord } from '../store/types.js'
+import type { RoleCatalogue } from '../provisioning/role-catalogue.js'
+import { checkAssignedRoles } from '../scim/role-resource.js'
 import type { UserInput } from '../store/directory-store.js'
 import { baseUrl, expectedVersion, idParam, listRequest, notModified, send } from './scim-context.js'
 
@@ -15,6 +17,7 @@ export interface UserRouteDeps {
   auth: onRequestHookHandler
   provisioning?: ProvisioningHook | undefined
   sinchExtension?: ((userIds: string[]) => Promise<Map<string, SinchProjectView[]>>) | undefined
+  roleCatalogue?: RoleCatalogue | undefined
 }
 
 export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): void {
@@ -59,6 +62,7 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
   }
 
   async function write (req: FastifyRequest, status: number, previous: UserRecord | null, input: UserInput): Promise<unknown> {
+    checkAssignedRoles(input.resource, d.roleCatalogue)
     const version = previous === null ? null : expectedVersion(req, previous.version)
     const written = previous === null ? await d.directory.createUser(input) : await d.directory.replaceUser(previous.id, input, version)
     await provision(previous, written)
