@@ -62,7 +62,7 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
   }
 
   async function write (req: FastifyRequest, status: number, previous: UserRecord | null, input: UserInput): Promise<unknown> {
-    checkAssignedRoles(input.resource, d.roleCatalogue)
+    checkAssignedRoles(input.resource, d.roleCatalogue, previous?.resource ?? null, input.active)
     const version = previous === null ? null : expectedVersion(req, previous.version)
     const written = previous === null ? await d.directory.createUser(input) : await d.directory.replaceUser(previous.id, input, version)
     await provision(previous, written)

@@ -82,15 +82,21 @@ export function listRoles (catalogue: RoleCatalogue, params: ListParams, baseUrl
 }
 
 /**
- * Every value in a user's `roles` must name a catalogue entry, or the write is refused (400
- * invalidValue naming it) and nothing is stored. The IdP only offers what /Roles and the Entra
- * manifest list, so anything else is a mapping mistake (a stale app role, a typo, a project no
- * longer managed); accepting it silently would leave the admin believing a role was granted that
- * the bridge will never apply. Without a catalogue (no provisioning configured) roles are kept as sent.
+ * A value in a user's `roles` that names no catalogue entry is refused (400 invalidValue naming
+ * it, nothing stored) when this write brings it in for an active user: the IdP only offers what
+ * /Roles and the Entra manifest list, so anything else is a mapping mistake (a stale app role, a
+ * typo, a project no longer managed) the admin should see at once, not a role that looks granted
+ * and never is. A value already stored never blocks a write (a configuration change must not lock
+ * users out of every later update), and neither does offboarding: a write that leaves the user
+ * inactive always goes through, so nobody keeps access because of a role value. Kept values grant
+ * nothing (rules.ts resolves only catalogue entries). Without a catalogue roles are kept as sent.
  */
-export function checkAssignedRoles (resource: Json, catalogue: RoleCatalogue | undefined): void {
-  if (catalogue === undefined || !Array.isArray(resource.roles)) return
-  const unknown = resource.roles.map(roleEntryValue).filter((v): v is string => v !== null && catalogue.resolve(v) === null).map((v) => v.slice(0, 100))
+export function checkAssignedRoles (resource: Json, catalogue: RoleCatalogue | undefined, previous: Json | null = null, active = true): void {
+  if (catalogue === undefined || !active || !Array.isArray(resource.roles)) return
+  const had = new Set((Array.isArray(previous?.roles) ? previous.roles : []).map(roleEntryValue).filter((v): v is string => v !== null).map((v) => v.toLowerCase()))
+  const unknown = resource.roles.map(roleEntryValue)
+    .filter((v): v is string => v !== null && !had.has(v.toLowerCase()) && catalogue.resolve(v) === null)
+    .map((v) => v.slice(0, 100))
   if (unknown.length === 0) return
   throw badRequest('invalidValue', `roles: ${unknown.map((v) => JSON.stringify(v)).join(', ')} ${unknown.length === 1 ? 'is not a Sinch role' : 'are not Sinch roles'} this bridge offers (GET /Roles lists them)`)
 }

@@ -61,4 +61,20 @@ describe('roles assigned directly in the IdP change the Sinch role, over real HT
     expect(await member('p1')).toMatchObject({ role: 'MEMBER' })
     expect((await t.simControl.requests()).length).toBe(calls)
   })
+
+  it('a role value no longer in the catalogue never blocks a later write, and offboarding always goes through', async () => {
+    // A value the catalogue dropped (a project no longer managed) sits in the stored user: written
+    // beneath the SCIM layer, as a configuration change would leave it.
+    const stored = await t.bridge.store.getUser(userId)
+    if (stored === null) throw new Error('user missing')
+    const { userName, externalId, displayName, active, emails, resource } = stored
+    await t.bridge.store.updateUser(userId, { userName, externalId, displayName, active, emails, resource: { ...resource, roles: [{ value: 'gone:ADMIN' }] } }, null)
+    const renamed = await t.scim('PATCH', `/Users/${userId}`, { schemas: [P], Operations: [{ op: 'replace', path: 'displayName', value: 'Rhea' }] })
+    expect(renamed.status).toBe(200)
+    // A new unknown value on an offboarding write is no reason to keep access.
+    const off = await t.scim('PATCH', `/Users/${userId}`, { schemas: [P], Operations: [{ op: 'add', path: 'roles', value: [{ value: 'p9:ADMIN' }] }, { op: 'replace', path: 'active', value: false }] })
+    expect(off.status).toBe(200)
+    expect(await member('p1')).toBeUndefined()
+    expect(await member('p2')).toBeUndefined()
+  })
 })
