@@ -8,6 +8,8 @@ import { registerDiscoveryRoutes } from './http/scim-discovery.js'
 import { registerGroupRoutes } from './http/scim-groups.js'
 import { registerRootSearch } from './http/scim-search.js'
 import { registerUserRoutes } from './http/scim-users.js'
+import type { RoleCatalogue } from './domain/role-catalogue.js'
+import { registerRoleRoutes } from './http/scim-roles.js'
 import type { SinchProjectView } from './scim/resources.js'
 import { configureScimmy } from './scim/setup.js'
 import { ScimError } from './scim/errors.js'
@@ -34,6 +36,8 @@ export interface AppDeps {
   scimTokens: () => string[]
   directory: Directory
   sinchExtension?: (userIds: string[]) => Promise<Map<string, SinchProjectView[]>>
+  /** The roles an IdP may assign (role-catalogue.ts): `/Roles`, and the values `roles` may carry. Absent: neither. */
+  roleCatalogue?: RoleCatalogue
 }
 
 /** Builds the HTTP app from its dependencies; opens nothing itself (tests call it directly). */
@@ -78,9 +82,10 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }))
   const auth = await registerScimAuth(app, deps.scimTokens)
   const basePath = deps.scimBasePath === '/' ? '' : deps.scimBasePath
-  registerUserRoutes(app, { basePath, directory: deps.directory, auth, sinchExtension: deps.sinchExtension })
+  registerUserRoutes(app, { basePath, directory: deps.directory, auth, sinchExtension: deps.sinchExtension, roleCatalogue: deps.roleCatalogue })
   registerGroupRoutes(app, { basePath, directory: deps.directory, auth })
   registerRootSearch(app, { basePath, directory: deps.directory, auth })
-  registerDiscoveryRoutes(app, basePath, auth)
+  registerDiscoveryRoutes(app, basePath, auth, { roles: deps.roleCatalogue !== undefined })
+  if (deps.roleCatalogue !== undefined) registerRoleRoutes(app, { basePath, auth, catalogue: deps.roleCatalogue })
   return app
 }

@@ -11,15 +11,15 @@ import { createLogger, type Logger } from './observability/logger.js'
 import { createMetrics, type Metrics } from './observability/metrics.js'
 import { createSampler, totalsFromMetrics, type Sampler } from './observability/sampler.js'
 import { createExecutor } from './provisioning/executor.js'
-import { loadMappingFile } from './provisioning/mapping-file.js'
+import { loadMappingDocument } from './provisioning/mapping-file.js'
 import { createProvisioner, type Provisioner } from './provisioning/provisioner.js'
-import { desiredAccess, groupGrants, type RulesConfig } from './provisioning/rules.js'
+import { catalogueOf, desiredAccess, groupGrants, type RulesConfig } from './provisioning/rules.js'
 import { createReconciler, type Reconciler } from './reconciler/reconciler.js'
 import { createSimulator, type Simulator } from './simulator/index.js'
 import { createSinchClient, type SinchClient } from './sinch/index.js'
 import { createStore, type Store } from './store/index.js'
 import { createReadiness } from './observability/readiness.js'
-import { sinchExtensionReader } from './provisioning/extension.js'
+import { grantReasons, sinchExtensionReader } from './provisioning/extension.js'
 
 /** The settings key under which the detected Sinch API style is kept. */
 export const API_STYLE_SETTING = 'sinch.api_style'
@@ -57,6 +57,7 @@ export interface BridgeOptions {
 }
 
 export function rulesFrom (config: Config): RulesConfig {
+  const mapping = config.mappingFile === undefined ? null : loadMappingDocument(config.mappingFile, config.projects.managed)
   return {
     managedProjects: config.projects.managed,
     defaultProjects: config.projects.defaults,
@@ -64,7 +65,8 @@ export function rulesFrom (config: Config): RulesConfig {
     allowOwner: config.allowOwner,
     deactivateAction: config.deactivateAction,
     adoptExisting: config.adoptExisting,
-    mapping: config.mappingFile === undefined ? null : loadMappingFile(config.mappingFile, config.projects.managed)
+    mapping: mapping?.groups ?? null,
+    offeredRoles: mapping?.roles ?? null
   }
 }
 
@@ -148,7 +150,8 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     scimBasePath: config.scimBasePath,
     scimTokens: () => scimTokens,
     directory,
-    sinchExtension: sinchExtensionReader(store)
+    sinchExtension: sinchExtensionReader(store, grantReasons(store, rules)),
+    roleCatalogue: catalogueOf(rules)
   })
   // Node drops connections beyond this at accept (http.Server maxConnections); Fastify has no option of its own.
   app.server.maxConnections = config.maxConnections

@@ -9,6 +9,7 @@ Commands:
   token                 generate or rotate the SCIM bearer token
   doctor                check configuration, database and Sinch access
   audit                 show recent Sinch changes
+  roles                 the Sinch roles an IdP may assign: Entra appRoles, Okta settings
 
 Run 'sinch-scim-bridge <command> --help' for a command's options.
 `
@@ -21,7 +22,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   reconcile: async () => (await import('./reconcile.js')).reconcileCommand,
   token: async () => (await import('./token.js')).tokenCommand,
   doctor: async () => (await import('./doctor.js')).doctorCommand,
-  audit: async () => (await import('./audit.js')).auditCommand
+  audit: async () => (await import('./audit.js')).auditCommand,
+  roles: async () => (await import('./roles.js')).rolesCommand
 }
 
 export async function runCli (argv: string[]): Promise<number> {

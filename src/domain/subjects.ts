@@ -9,4 +9,6 @@ export interface ProvisioningSubject {
   deleted: boolean
   emails: EmailValue[]
   groups: Array<{ id: string, displayName: string, externalId: string | null }>
+  /** Values of the user's `roles` (assigned directly in the IdP), as assignedRoleValues reads them. */
+  roles?: string[] | undefined
 }

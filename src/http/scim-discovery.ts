@@ -1,14 +1,16 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import { ScimError, notFound } from '../scim/errors.js'
-import { discoveryList, resourceTypes, schemas, serviceProviderConfig } from '../scim/discovery.js'
+import { discoveryList, resourceTypes as allResourceTypes, schemas as allSchemas, serviceProviderConfig } from '../scim/discovery.js'
 import { sendScimError } from './errors.js'
 import { baseUrl, send } from './scim-context.js'
 
 const WRITES = ['POST', 'PUT', 'PATCH', 'DELETE'] as const
 
 /** Discovery (RFC 7644 §4), read-only: writes answer 405. /Me and /Bulk are not offered (501). */
-export function registerDiscoveryRoutes (app: FastifyInstance, basePath: string, auth: onRequestHookHandler): void {
+export function registerDiscoveryRoutes (app: FastifyInstance, basePath: string, auth: onRequestHookHandler, offer: { roles: boolean } = { roles: false }): void {
   const opts = { onRequest: auth }
+  const resourceTypes = (url: string): Array<Record<string, unknown>> => allResourceTypes(url, offer.roles)
+  const schemas = (url: string): Array<Record<string, unknown>> => allSchemas(url, offer.roles)
   app.get(`${basePath}/ServiceProviderConfig`, opts, async (req, reply) => send(reply, 200, serviceProviderConfig(baseUrl(req, basePath))))
   // Not an RFC 7644 §4 path: Microsoft's reference server (SCIMReferenceCode) serves its
   // configuration here and Microsoft's Postman collection reads it; the same document, as an alias.

@@ -4,8 +4,9 @@ import { notFound } from '../scim/errors.js'
 import { listResponse, project, projectionParams } from '../scim/list.js'
 import { patchUser } from '../scim/patch.js'
 import { userInput, userJson, type SinchProjectView } from '../scim/resources.js'
-import type { UserRecord } from '../domain/users.js'
-import type { UserInput } from '../domain/users.js'
+import type { UserInput, UserRecord } from '../domain/users.js'
+import type { RoleCatalogue } from '../domain/role-catalogue.js'
+import { checkAssignedRoles } from '../scim/role-resource.js'
 import { baseUrl, expectedVersion, idParam, listRequest, notModified, send } from './scim-context.js'
 
 export interface UserRouteDeps {
@@ -13,6 +14,7 @@ export interface UserRouteDeps {
   directory: Directory
   auth: onRequestHookHandler
   sinchExtension?: ((userIds: string[]) => Promise<Map<string, SinchProjectView[]>>) | undefined
+  roleCatalogue?: RoleCatalogue | undefined
 }
 
 export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): void {
@@ -34,6 +36,7 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
   }
 
   async function write (req: FastifyRequest, status: number, previous: UserRecord | null, input: UserInput): Promise<unknown> {
+    checkAssignedRoles(input.resource, d.roleCatalogue, previous?.resource ?? null, input.active)
     const version = previous === null ? null : expectedVersion(req, previous.version)
     const written = previous === null ? await d.directory.createUser(input) : await d.directory.replaceUser(previous, input, version)
     const [json] = await render(req, [written])

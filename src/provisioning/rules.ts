@@ -6,6 +6,8 @@ import { addressKey } from '../store/address-key.js'
 import type { GroupMapping } from './mapping-file.js'
 import { highestRole, roleRank } from './roles.js'
 import { ROLES } from '../config/schema.js'
+import type { RoleCatalogue } from '../domain/role-catalogue.js'
+import { createRoleCatalogue } from './role-catalogue.js'
 
 export interface RulesConfig {
   managedProjects: string[]
@@ -17,6 +19,8 @@ export interface RulesConfig {
   adoptExisting: AdoptPolicy
   /** Null: groups grant access by the `sinch:<projectId>:<ROLE>` naming convention. */
   mapping: GroupMapping | null
+  /** The mapping file's `roles` list (the catalogue offered to the IdP); null/absent = every grantable role. */
+  offeredRoles?: Array<{ project: string, role: Role }> | null | undefined
 }
 
 /** The rule named when an active user has no address to invite (a note says so on every project). */
@@ -60,6 +64,32 @@ export function groupGrants (subject: ProvisioningSubject, rules: RulesConfig): 
   return out
 }
 
+const catalogues = new WeakMap<RulesConfig, RoleCatalogue>()
+
+/** The catalogue these rules offer (role-catalogue.ts), built once per rules object. */
+export function catalogueOf (rules: RulesConfig): RoleCatalogue {
+  let c = catalogues.get(rules)
+  if (c === undefined) {
+    c = createRoleCatalogue({ managedProjects: rules.managedProjects, allowOwner: rules.allowOwner, offered: rules.offeredRoles ?? null })
+    catalogues.set(rules, c)
+  }
+  return c
+}
+
+/**
+ * Roles assigned directly in the IdP (Okta entitlements, Entra app roles) through `roles`. The SCIM
+ * write path refuses a value outside the catalogue; one stored earlier and no longer offered (the
+ * configuration changed since) grants nothing rather than guessing what it meant.
+ */
+function assignedGrants (subject: ProvisioningSubject, rules: RulesConfig): GrantFrom[] {
+  const out: GrantFrom[] = []
+  for (const v of subject.roles ?? []) {
+    const r = catalogueOf(rules).resolve(v)
+    if (r !== null) out.push({ project: r.project, role: r.role, rule: `assigned role "${r.value}"` })
+  }
+  return out
+}
+
 function offboarded (subject: ProvisioningSubject, rules: RulesConfig): Desired {
   if (subject.deleted) return { kind: 'none', rule: 'user deleted' }
   const rule = `user deactivated (DEACTIVATE_ACTION=${rules.deactivateAction})`
@@ -72,7 +102,8 @@ function offboarded (subject: ProvisioningSubject, rules: RulesConfig): Desired 
 
 /**
  * The mapping rules of DESIGN.md in one pure function: who should hold which role in which
- * managed project. Projects outside SINCH_PROJECT_IDS never appear, whatever a group says.
+ * managed project: the highest of the default role, the groups' grants and the directly assigned
+ * roles. Projects outside SINCH_PROJECT_IDS never appear, whatever a group says.
  */
 export function desiredAccess (subject: ProvisioningSubject, rules: RulesConfig): DesiredAccess {
   const emailAsSent = identityEmail(subject.emails, subject.userName)
@@ -85,7 +116,7 @@ export function desiredAccess (subject: ProvisioningSubject, rules: RulesConfig)
     return { email, emailAsSent, projects }
   }
   const grants: GrantFrom[] = rules.defaultProjects.map((p) => ({ project: p, role: rules.defaultRole, rule: 'default projects' }))
-  grants.push(...groupGrants(subject, rules))
+  grants.push(...groupGrants(subject, rules), ...assignedGrants(subject, rules))
   for (const p of rules.managedProjects) {
     const mine = grants.filter((g) => g.project === p && (rules.allowOwner || g.role !== 'OWNER'))
     const top = highestRole(mine.map((g) => g.role))

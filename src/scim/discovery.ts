@@ -1,6 +1,7 @@
 import SCIMMY from 'scimmy'
 import { LIST, MAX_RESULTS, SINCH_EXT, configureScimmy } from './setup.js'
 import { SINCH_SCHEMA } from './sinch-schema.js'
+import { ROLE_SCHEMA_DOCUMENT, roleResourceType } from './role-resource.js'
 
 type Json = Record<string, unknown>
 
@@ -22,9 +23,9 @@ export function serviceProviderConfig (baseUrl: string): Json {
 /** RFC 7643 §6, and nothing else: SCIMMY's descriptions may carry more. */
 const RESOURCE_TYPE_KEYS = ['id', 'name', 'description', 'endpoint', 'schema', 'schemaExtensions'] as const
 
-export function resourceTypes (baseUrl: string): Json[] {
+export function resourceTypes (baseUrl: string, withRoles = false): Json[] {
   configureScimmy()
-  return [SCIMMY.Resources.User, SCIMMY.Resources.Group].map((R) => {
+  const core = [SCIMMY.Resources.User, SCIMMY.Resources.Group].map((R) => {
     const d = JSON.parse(JSON.stringify(R.describe())) as Json
     const out: Json = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'] }
     for (const k of RESOURCE_TYPE_KEYS) if (d[k] !== undefined) out[k] = d[k]
@@ -32,6 +33,8 @@ export function resourceTypes (baseUrl: string): Json[] {
     out.meta = { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/${String(d.id)}` }
     return out
   })
+  // Okta's entitlement discovery starts here: a Role resource type and its endpoint (role-resource.ts).
+  return withRoles ? [...core, roleResourceType(baseUrl)] : core
 }
 
 /** RFC 7643 §7: the attribute characteristics a schema may publish. */
@@ -76,7 +79,7 @@ function computedMemberParts (a: Json): Json {
   return { ...a, subAttributes: (a.subAttributes as Json[]).map((s) => COMPUTED_MEMBER_PARTS.has(String(s.name)) ? { ...s, mutability: 'readOnly' } : s) }
 }
 
-export function schemas (baseUrl: string): Json[] {
+export function schemas (baseUrl: string, withRoles = false): Json[] {
   configureScimmy()
   const core = [SCIMMY.Schemas.User.definition, SCIMMY.Schemas.Group.definition, SCIMMY.Schemas.EnterpriseUser.definition].map((d) => {
     const described = JSON.parse(JSON.stringify(d.describe())) as Json & { id: string, attributes: Json[] }
@@ -85,7 +88,8 @@ export function schemas (baseUrl: string): Json[] {
     if (d !== SCIMMY.Schemas.EnterpriseUser.definition) attributes.push(EXTERNAL_ID)
     return { schemas: described.schemas, id: described.id, name: described.name, description: described.description, attributes }
   })
-  return [...core, structuredClone(SINCH_SCHEMA) as unknown as Json].map((s) => ({ ...s, meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${String(s.id)}` } }))
+  const own = [structuredClone(SINCH_SCHEMA) as unknown as Json, ...(withRoles ? [structuredClone(ROLE_SCHEMA_DOCUMENT)] : [])]
+  return [...core, ...own].map((s) => ({ ...s, meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${String(s.id)}` } }))
 }
 
 export function discoveryList (items: Json[]): Json {

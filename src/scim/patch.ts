@@ -58,6 +58,22 @@ function createMissingTyped (ops: PatchOperation[], resource: Json): PatchOperat
   })
 }
 
+const PRIMARY_ROLE_PATH = /^roles\[primary eq "?true"?\]\.value$/i
+
+/**
+ * Entra's SingleAppRoleAssignment writes `roles[primary eq "True"].value` (Microsoft, "Customize
+ * application attributes", provisioning a role to a SCIM app); on a user who holds no primary role
+ * yet there is nothing to match, and the assignment must create it, as for typed emails above.
+ */
+function createMissingPrimaryRole (ops: PatchOperation[], resource: Json): PatchOperation[] {
+  return ops.map((op) => {
+    if (op.path === undefined || !PRIMARY_ROLE_PATH.test(op.path) || (op.op !== 'add' && op.op !== 'replace')) return op
+    const roles = Array.isArray(resource.roles) ? resource.roles as Array<{ primary?: unknown }> : []
+    if (roles.some((r) => r?.primary === true)) return op
+    return { op: 'add', path: 'roles', value: [{ primary: true, value: op.value }] }
+  })
+}
+
 const SIMPLE_PATH = /^[A-Za-z]\w*(\.[A-Za-z]\w*)?$/
 
 /**
@@ -108,7 +124,7 @@ function refuseReadOnly (ops: PatchOperation[]): void {
 }
 
 export async function patchUser (current: UserRecord, body: unknown): Promise<UserInput> {
-  const ops = createMissingTyped(unwrapSingleValues(operations(body), userDefinition()), current.resource)
+  const ops = createMissingPrimaryRole(createMissingTyped(unwrapSingleValues(operations(body), userDefinition()), current.resource), current.resource)
   refuseReadOnly(ops)
   const base: Json = { ...current.resource, id: current.id, active: current.active, meta: { resourceType: 'User' } }
   const ext = applyExtensionOps(ops, base, [ENTERPRISE])

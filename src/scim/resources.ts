@@ -2,12 +2,13 @@ import type { GroupRecord } from '../domain/groups.js'
 import type { EmailValue, UserRecord } from '../domain/users.js'
 import type { GroupInput } from '../domain/groups.js'
 import type { UserInput } from '../domain/users.js'
+import { roleEntryValue } from '../store/assigned-roles.js'
 import { badRequest, fromScimmy } from './errors.js'
 import { checkIdentityValues } from './identity-values.js'
 import { normaliseOperations, primaries } from './patch-normalise.js'
 import { CORE_GROUP, CORE_USER, ENTERPRISE, SINCH_EXT, groupDefinition, userDefinition } from './setup.js'
 
-export interface SinchProjectView { projectId: string, role: string | null, status: string | null, pendingError: string | null }
+export interface SinchProjectView { projectId: string, role: string | null, status: string | null, pendingError: string | null, grantedBy?: string | null | undefined }
 
 type Json = Record<string, unknown>
 
@@ -93,6 +94,9 @@ export function userInput (rawBody: unknown, current: UserRecord | null, validat
   delete resource.groups
   // Accepted (Okta sends one on create) and dropped here: never stored, logged or returned.
   for (const k of Object.keys(resource)) if (k.toLowerCase() === 'password') delete resource[k]
+  // A role entry without a value grants nothing and means nothing: what is left of the primary role
+  // once Entra's SingleAppRoleAssignment removes `roles[primary eq "True"].value`.
+  if (Array.isArray(resource.roles)) resource.roles = resource.roles.filter((r) => roleEntryValue(r) !== null)
   for (const [k, v] of Object.entries(resource)) {
     if (Array.isArray(v) && v.length > MAX_VALUES) throw badRequest('invalidValue', `${k} may hold at most ${MAX_VALUES} values; this one has ${v.length}`)
   }

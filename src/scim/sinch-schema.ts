@@ -28,7 +28,8 @@ export const SINCH_SCHEMA = {
         { name: 'projectId', type: 'string', description: 'The Sinch project id', ...readOnly },
         { name: 'role', type: 'string', description: 'The member\'s role in the project; null while not a member', canonicalValues: ['OWNER', 'ADMIN', 'MEMBER', 'READONLY', 'UNKNOWN'], ...readOnly },
         { name: 'status', type: 'string', description: 'PENDING until the invitation is accepted, then ACTIVE; null while not a member', canonicalValues: ['PENDING', 'ACTIVE', 'SUSPENDED', 'UNKNOWN'], ...readOnly },
-        { name: 'pendingError', type: 'string', description: 'Why the change still queued for this project last failed; null when none is', ...readOnly }
+        { name: 'pendingError', type: 'string', description: 'Why the change still queued for this project last failed; null when none is', ...readOnly },
+        { name: 'grantedBy', type: 'string', description: 'Where the role comes from: the default projects, a group, or a role assigned in the IdP; null when nothing grants one', ...readOnly }
       ]
     }
   ]

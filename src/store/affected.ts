@@ -1,14 +1,15 @@
+import { assignedRoleValues } from './assigned-roles.js'
+
 /**
  * Which users a directory write hands to provisioning: the one rule both engines apply inside the
  * write's transaction (so the queue and the desired state commit together), and whose answer the
  * directory use cases apply at once. Writing it once keeps the request path and the queue agreeing.
  */
-
-/** What provisioning looks at in a user: a change to anything else never costs a Sinch call. */
-export interface UserIdentity { userName: string, active: boolean, emails: unknown }
+/** What provisioning looks at in a user (roles: those assigned directly, in `resource.roles`): a change to anything else never costs a Sinch call. */
+export interface UserIdentity { userName: string, active: boolean, emails: unknown, resource: Record<string, unknown> }
 
 export function identityChanged (before: UserIdentity, after: UserIdentity): boolean {
-  const key = (u: UserIdentity): string => JSON.stringify([u.userName.toLowerCase(), u.active, u.emails])
+  const key = (u: UserIdentity): string => JSON.stringify([u.userName.toLowerCase(), u.active, u.emails, assignedRoleValues(u.resource)])
   return key(before) !== key(after)
 }
 

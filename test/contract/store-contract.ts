@@ -104,6 +104,26 @@ export function storeContract (name: string, openStore: () => Promise<{ store: S
       await store.close()
     })
 
+    it('a change of the roles assigned in the IdP re-plans the user, and the subject carries them', async () => {
+      const { store } = await open()
+      const u = await store.createUser(user('rita@example.com'))
+      const drain = async (): Promise<void> => {
+        for (const e of await store.claimDue(new Date(Date.now() + 1000).toISOString(), 10, 'w1', 60_000)) await store.complete(e.userId, e.generation)
+      }
+      await drain()
+      await store.updateUser(u.id, user('rita@example.com', { resource: { userName: 'rita@example.com', roles: [{ value: 'p1:ADMIN', primary: true }] } }), null)
+      expect((await store.queueDepth()).depth).toBe(1)
+      expect((await store.getSubject(u.id))?.roles).toEqual(['p1:ADMIN'])
+      await drain()
+      // The same value with another display or type is no change Sinch could see.
+      await store.updateUser(u.id, user('rita@example.com', { resource: { userName: 'rita@example.com', roles: [{ value: 'p1:ADMIN', display: 'p1 — Admin', type: 'WindowsAzureActiveDirectoryRole' }] } }), null)
+      expect((await store.queueDepth()).depth).toBe(0)
+      await store.updateUser(u.id, user('rita@example.com'), null)
+      expect((await store.queueDepth()).depth).toBe(1)
+      expect((await store.getSubject(u.id))?.roles).toEqual([])
+      await store.close()
+    })
+
     it('groups: unique names, membership diffs and renames queue exactly the affected users', async () => {
       const { store } = await open()
       const a = await store.createUser(user('a@x.io'))

@@ -50,7 +50,7 @@ describe('CLI (built) as an operator runs it', () => {
   })
 
   it('prints help for every command', async () => {
-    for (const c of ['serve', 'simulate', 'reconcile', 'token', 'doctor', 'audit']) {
+    for (const c of ['serve', 'simulate', 'reconcile', 'token', 'doctor', 'audit', 'roles']) {
       const r = await cli([c, '--help'], {})
       expect(r.code, c).toBe(0)
       expect(r.out, c).toMatch(/^Usage: sinch-scim-bridge/)

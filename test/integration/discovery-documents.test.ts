@@ -32,7 +32,7 @@ describe('discovery documents are RFC 7643 §§5–7 and nothing else', () => {
     valid(LIST_OF(RESOURCE_TYPE), types, '/ResourceTypes')
     for (const rt of types.Resources) valid(RESOURCE_TYPE, (await t.scim('GET', `/ResourceTypes/${String(rt.id)}`)).body, `/ResourceTypes/${String(rt.id)}`)
     valid(LIST_OF(SCHEMA), (await t.scim('GET', '/Schemas')).body, '/Schemas')
-    expect(schemas.map((s) => s.id).sort()).toEqual([CORE_GROUP, CORE_USER, ENTERPRISE_USER, SINCH_USER].sort())
+    expect(schemas.map((s) => s.id).sort()).toEqual([CORE_GROUP, CORE_USER, ENTERPRISE_USER, SINCH_USER, 'urn:okta:scim:schemas:core:1.0:Role'].sort())
     for (const s of schemas) {
       const one = await t.scim('GET', `/Schemas/${s.id}`)
       expect(one.status).toBe(200)
@@ -64,7 +64,7 @@ describe('discovery documents are RFC 7643 §§5–7 and nothing else', () => {
     const projects = sinch?.attributes[0]
     expect(projects).toMatchObject({ name: 'projects', type: 'complex', multiValued: true, mutability: 'readOnly', returned: 'default' })
     for (const sub of projects?.subAttributes ?? []) expect(sub, sub.name).toMatchObject({ type: 'string', multiValued: false, mutability: 'readOnly', returned: 'default' })
-    expect(projects?.subAttributes?.map((s) => s.name)).toEqual(['projectId', 'role', 'status', 'pendingError'])
+    expect(projects?.subAttributes?.map((s) => s.name)).toEqual(['projectId', 'role', 'status', 'pendingError', 'grantedBy'])
   })
 
   it('every attribute a User and a Group answer carries is one /Schemas advertises (display included)', async () => {

@@ -3,8 +3,11 @@ import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../support/app.js'
 import { FixtureSchema, type FixtureExchange, type FixtureExpectation } from '../support/fixture-schema.js'
+import { createRoleCatalogue } from '../../src/provisioning/role-catalogue.js'
 
 const ROOT = resolve(import.meta.dirname, '../fixtures/idp')
+/** The catalogue every fixture sees, as a bridge managing these two projects would offer it (role-catalogue.ts). */
+const roleCatalogue = createRoleCatalogue({ managedProjects: ['prj-123', 'prj-456'], allowOwner: false })
 const files = ['okta', 'entra'].flatMap((idp) => readdirSync(join(ROOT, idp)).filter((f) => f.endsWith('.json')).map((f) => `${idp}/${f}`)).sort()
 
 function fill (v: unknown, vars: Map<string, string>): unknown {
@@ -46,7 +49,7 @@ describe('IdP replay fixtures', () => {
 
   it.each(files)('%s', async (file) => {
     const fixture = FixtureSchema.parse(JSON.parse(readFileSync(join(ROOT, file), 'utf8')))
-    const t = await buildTestApp()
+    const t = await buildTestApp({ roleCatalogue })
     try {
       const vars = new Map<string, string>()
       for (const [i, step] of (fixture.setup ?? []).entries()) {

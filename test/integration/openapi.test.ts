@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../support/app.js'
 import { startTestBridge } from '../support/bridge.js'
 import { SINCH_USER } from '../support/urns.js'
+import { createRoleCatalogue } from '../../src/provisioning/role-catalogue.js'
 
 const spec = parse(readFileSync(resolve(import.meta.dirname, '../../openapi/scim.yaml'), 'utf8')) as {
   paths: Record<string, Record<string, { responses: Record<string, { $ref?: string, content?: Record<string, { schema: unknown }> }> }>>
@@ -78,6 +79,32 @@ describe('real answers match openapi/scim.yaml', () => {
     await check('/Users/{id}', 'DELETE', `/Users/${String(user.id)}`)
     expect(seen.length).toBe(29)
     expect(new Set(seen.map((s) => s.split(' ')[1])).size).toBe(14)
+  })
+})
+
+describe('/Roles answers match openapi/scim.yaml', () => {
+  it('a page, a filter, a bad filter, one role, an unknown one, a write', async () => {
+    const t = await buildTestApp({ roleCatalogue: createRoleCatalogue({ managedProjects: ['prj-1', 'prj-2'], allowOwner: true }) })
+    const seen: string[] = []
+    try {
+      for (const [template, method, path] of [
+        ['/Roles', 'GET', '/Roles?startIndex=2&count=3'],
+        ['/Roles', 'GET', '/Roles?filter=value%20eq%20%22prj-2%3AOWNER%22'],
+        ['/Roles', 'GET', '/Roles?filter=nope%20eq%20%22x%22'],
+        ['/Roles/{id}', 'GET', '/Roles/prj-1%3AADMIN'],
+        ['/Roles/{id}', 'GET', '/Roles/prj-1%3AGOD'],
+        ['/Roles', 'POST', '/Roles']
+      ] as const) {
+        const r = await t.request(method, `/scim/v2${path}`, method === 'POST' ? { body: {} } : {})
+        const schema = schemaFor(template, method, r.status)
+        expect(schema, `${method} ${path} → ${r.status}`).toBeDefined()
+        expect(ajv.validate(schema as object, r.body), `${method} ${path} → ${r.status}: ${ajv.errorsText()}\n${r.text.slice(0, 300)}`).toBe(true)
+        seen.push(`${method} ${template} ${r.status}`)
+      }
+      expect(seen).toEqual(['GET /Roles 200', 'GET /Roles 200', 'GET /Roles 400', 'GET /Roles/{id} 200', 'GET /Roles/{id} 404', 'POST /Roles 405'])
+    } finally {
+      await t.close()
+    }
   })
 })
 

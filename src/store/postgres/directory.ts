@@ -12,6 +12,7 @@ import type { UserRecord } from '../../domain/users.js'
 import { groupChange, identityChanged } from '../affected.js'
 import { plainWrites } from '../written.js'
 import { PG_ENQUEUE, inTransaction, isUniqueViolation } from './pool.js'
+import { assignedRoleValues } from '../assigned-roles.js'
 
 interface UserRow { id: string, user_name: string, external_id: string | null, display_name: string | null, active: boolean, emails: string, resource: string, version: number, created: string, last_modified: string, deleted_at: string | null }
 interface GroupRow { id: string, display_name: string, external_id: string | null, resource: string, version: number, created: string, last_modified: string }
@@ -171,7 +172,7 @@ export function createPostgresDirectory (pool: pg.Pool): DirectoryStore & Subjec
       const r = (await pool.query<UserRow>('SELECT * FROM users WHERE id = $1', [userId])).rows[0]
       if (r === undefined) return null
       const groups = (await pool.query<{ id: string, displayName: string, externalId: string | null }>('SELECT g.id, g.display_name AS "displayName", g.external_id AS "externalId" FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = $1 ORDER BY m.seq', [userId])).rows
-      return { userId, userName: r.user_name, active: r.active, deleted: r.deleted_at !== null, emails: JSON.parse(r.emails), groups }
+      return { userId, userName: r.user_name, active: r.active, deleted: r.deleted_at !== null, emails: JSON.parse(r.emails), groups, roles: assignedRoleValues(JSON.parse(r.resource)) }
     },
     listSubjectIds: async () => (await pool.query<{ id: string }>('SELECT id FROM users ORDER BY seq')).rows.map((r) => r.id),
     userIdsWithAddress: async (email) => (await pool.query<{ id: string }>(`SELECT id FROM users WHERE deleted_at IS NULL AND user_name_lc = $1

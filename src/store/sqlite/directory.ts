@@ -15,6 +15,7 @@ import { createStatementCache, type SqliteDatabase } from './database.js'
 import { orderSql, totalFromPage, whereSql } from '../filter-sql.js'
 import { SQLITE_ENQUEUE } from './queue-sql.js'
 import type { WriteBatcher } from './batch.js'
+import { assignedRoleValues } from '../assigned-roles.js'
 
 interface UserRow { id: string, user_name: string, external_id: string | null, display_name: string | null, active: number, emails: string, resource: string, version: number, created: string, last_modified: string, deleted_at: string | null }
 interface GroupRow { id: string, display_name: string, external_id: string | null, resource: string, version: number, created: string, last_modified: string }
@@ -215,7 +216,7 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
       if (r === undefined) return null
       return {
         userId, userName: r.user_name, active: r.active === 1, deleted: r.deleted_at !== null, emails: JSON.parse(r.emails),
-        groups: st.groupsOfUser.all(userId) as ProvisioningSubject['groups']
+        groups: st.groupsOfUser.all(userId) as ProvisioningSubject['groups'], roles: assignedRoleValues(JSON.parse(r.resource))
       }
     },
     listSubjectIds: async () => st.liveUserIds.all() as string[],

@@ -19,8 +19,10 @@ describe('which users a directory write affects', () => {
     expect(groupChange(g(['a'], 'G', null), g(['a'], 'G', 'x')).affected).toEqual(['a'])
   })
 
-  it('a user change matters only when userName (any case), active or emails change', () => {
-    const u = { userName: 'Ann@x.io', active: true, emails: [{ value: 'ann@x.io' }] }
+  it('a user change matters only when userName (any case), active, emails or assigned roles change', () => {
+    const u = { userName: 'Ann@x.io', active: true, emails: [{ value: 'ann@x.io' }], resource: { title: 'a', roles: [{ value: 'p1:ADMIN' }] } }
+    expect(identityChanged(u, { ...u, resource: { title: 'b', roles: [{ value: 'p1:ADMIN', display: 'Admin' }] } })).toBe(false)
+    expect(identityChanged(u, { ...u, resource: { roles: [] } })).toBe(true)
     expect(identityChanged(u, { ...u, userName: 'ann@X.IO' })).toBe(false)
     expect(identityChanged(u, { ...u, active: false })).toBe(true)
     expect(identityChanged(u, { ...u, emails: [] })).toBe(true)
