@@ -1,0 +1,101 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createLogger } from '../../../src/observability/logger.js'
+import type { Executor, RunOptions, UserOutcome } from '../../../src/provisioning/executor.js'
+import { createProvisioner, type Provisioner } from '../../../src/provisioning/provisioner.js'
+import { createStore, type Store } from '../../../src/store/index.js'
+
+const done: UserOutcome = { status: 'done', rejections: [], notes: [], error: null }
+const delay = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+
+/** An executor that records each run and answers what `answer` says for it. */
+function fakeExecutor (answer: (userId: string, run: number, options: RunOptions) => Promise<UserOutcome> = async () => done) {
+  const runs: Array<{ userId: string, stopOnRejection: boolean }> = []
+  let inFlight = 0
+  let maxInFlight = 0
+  const executor: Executor = {
+    async runUser (userId, options = {}) {
+      runs.push({ userId, stopOnRejection: options.stopOnRejection === true })
+      inFlight++
+      maxInFlight = Math.max(maxInFlight, inFlight)
+      try {
+        return await answer(userId, runs.filter((r) => r.userId === userId).length, options)
+      } finally {
+        inFlight--
+      }
+    }
+  }
+  return { executor, runs, maxInFlight: () => maxInFlight }
+}
+
+describe('provisioner: the request path and the queue', () => {
+  let store: Store
+  let provisioner: Provisioner | null = null
+  const make = (executor: Executor, requestBudgetMs = 2_000): Provisioner => {
+    provisioner = createProvisioner({ executor, store, logger: createLogger('silent'), owner: 'test-owner', requestBudgetMs, backoff: { baseMs: 60_000, capMs: 60_000 } })
+    return provisioner
+  }
+  const newUser = async (name: string): Promise<string> => (await store.createUser({ userName: name, externalId: null, displayName: null, active: true, emails: [], resource: {} })).id
+  beforeEach(async () => { store = await createStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'prov-')), 'b.db')}`) })
+  afterEach(async () => {
+    await provisioner?.stop()
+    provisioner = null
+    await store.close()
+  })
+
+  it('applyNow runs the queued users and takes them off the queue; a user with nothing queued is not run', async () => {
+    const id = await newUser('a@x.io')
+    const fake = fakeExecutor()
+    const p = make(fake.executor)
+    expect(await p.applyNow([id])).toEqual([])
+    expect(fake.runs).toEqual([{ userId: id, stopOnRejection: false }])
+    expect((await store.queueDepth()).depth).toBe(0)
+    expect(await p.applyNow([id])).toEqual([])
+    expect(fake.runs.length).toBe(1)
+  })
+
+  it('a permanent rejection with an undo: the run stops, the write is undone, and a second run takes back what Sinch had accepted', async () => {
+    const id = await newUser('b@x.io')
+    const rejection = { userId: id, projectId: 'p1', detail: 'invalid email' }
+    const fake = fakeExecutor(async (_u, run) => run === 1 ? { status: 'rejected', rejections: [rejection], notes: [], error: null } : done)
+    const p = make(fake.executor)
+    let undone = 0
+    expect(await p.applyNow([id], { undo: async () => { undone++ } })).toEqual([rejection])
+    expect(undone).toBe(1)
+    expect(fake.runs).toEqual([{ userId: id, stopOnRejection: true }, { userId: id, stopOnRejection: false }])
+  })
+
+  it('past the request budget the answer goes without Sinch, and no undo follows it', async () => {
+    const id = await newUser('c@x.io')
+    const fake = fakeExecutor(async (userId) => {
+      await delay(1_000)
+      return { status: 'rejected', rejections: [{ userId, projectId: 'p1', detail: 'too late' }], notes: [], error: null }
+    })
+    const p = make(fake.executor, 50)
+    let undone = 0
+    const t0 = Date.now()
+    expect(await p.applyNow([id], { undo: async () => { undone++ } })).toEqual([])
+    expect(Date.now() - t0).toBeLessThan(700)
+    await delay(1_100)
+    expect(undone).toBe(0)
+  })
+
+  it('a transient failure stays queued for a later try', async () => {
+    const id = await newUser('d@x.io')
+    const p = make(fakeExecutor(async () => ({ status: 'retry', rejections: [], notes: [], error: 'Sinch 503' })).executor)
+    expect(await p.applyNow([id])).toEqual([])
+    const q = await store.queueDepth()
+    expect(q.depth).toBe(1)
+  })
+
+  it('never runs one user twice at once, even when the request path and the queue worker both want it', async () => {
+    const id = await newUser('e@x.io')
+    const fake = fakeExecutor(async () => { await delay(30); return done })
+    const p = make(fake.executor)
+    await Promise.all([p.applyNow([id]), p.drain(), p.applyNow([id])])
+    expect(fake.maxInFlight()).toBe(1)
+    expect((await store.queueDepth()).depth).toBe(0)
+  })
+})
