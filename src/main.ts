@@ -45,6 +45,8 @@ export interface Bridge {
 
 export interface BridgeOptions {
   logger?: Logger
+  /** Sandbox only: the running bridge's simulator (CLI commands); none is started in-process. */
+  sandboxSimulatorUrl?: string
   /** Sandbox only: options passed to the in-process simulator. */
   simulatorOptions?: Record<string, unknown>
   requestBudgetMs?: number
@@ -76,7 +78,10 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
   let simulator: Simulator | null = null
   let apiUrl = config.sinch.apiUrl
   let authUrl = config.sinch.authUrl
-  if (config.sandbox) {
+  if (config.sandbox && opts.sandboxSimulatorUrl !== undefined) {
+    apiUrl = opts.sandboxSimulatorUrl
+    authUrl = `${opts.sandboxSimulatorUrl}/oauth2/token`
+  } else if (config.sandbox) {
     simulator = createSimulator({ projects: config.projects.managed, autoAcceptMs: config.sandboxAutoAcceptMs, apiStyle: config.simulatorApiStyle, ...opts.simulatorOptions })
     const url = await simulator.listen(0, '127.0.0.1')
     apiUrl = url
@@ -225,7 +230,14 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
 /** `serve`: create, listen, print the banner, close everything on SIGTERM/SIGINT within 10 s. */
 export async function startBridge (config: Config): Promise<Bridge> {
   const bridge = await createBridge(config)
-  const address = await bridge.app.listen({ port: config.port, host: config.host })
+  let address: string
+  try {
+    address = await bridge.app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    // The in-process simulator, pools and timers would keep a failed start alive: release them.
+    await bridge.close()
+    throw err
+  }
   bridge.startBackground()
   const { banner } = await import('./cli/banner.js')
   process.stdout.write(banner(bridge, address))
