@@ -1,4 +1,5 @@
 import { hostname } from 'node:os'
+import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
@@ -15,7 +16,7 @@ import { loadMappingFile } from './provisioning/mapping-file.js'
 import { createProvisioner, type Provisioner } from './provisioning/provisioner.js'
 import type { RulesConfig } from './provisioning/rules.js'
 import { createReconciler, type Reconciler } from './reconciler/reconciler.js'
-import { createSimulator, type Simulator } from './simulator/index.js'
+import { createSimulator, SIMULATOR_STATE_FILE, type Simulator } from './simulator/index.js'
 import { createSinchClient, type SinchClient } from './sinch/index.js'
 import { createStore, type Store } from './store/index.js'
 import { createReadiness } from './observability/readiness.js'
@@ -82,7 +83,8 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     apiUrl = opts.sandboxSimulatorUrl
     authUrl = `${opts.sandboxSimulatorUrl}/oauth2/token`
   } else if (config.sandbox) {
-    simulator = createSimulator({ projects: config.projects.managed, autoAcceptMs: config.sandboxAutoAcceptMs, apiStyle: config.simulatorApiStyle, ...opts.simulatorOptions })
+    // The account is kept beside the database so a restart neither re-invites nor forgets.
+    simulator = createSimulator({ projects: config.projects.managed, autoAcceptMs: config.sandboxAutoAcceptMs, apiStyle: config.simulatorApiStyle, stateFile: join(config.dataDir, SIMULATOR_STATE_FILE), ...opts.simulatorOptions })
     const url = await simulator.listen(0, '127.0.0.1')
     apiUrl = url
     authUrl = `${url}/oauth2/token`

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -56,5 +56,21 @@ describe('CLI commands in sandbox mode talk to the running bridge\'s simulator, 
     }
     expect(existsSync(join(dir, 'sandbox-simulator.json'))).toBe(false)
     expect((await runCli(['reconcile', '--dry-run'], env)).code).toBe(2)
-  }, 60_000)
+    expect(statSync(join(dir, 'sandbox-sinch-state.json')).mode & 0o777).toBe(0o600)
+
+    // A restart keeps the simulated account: nothing to re-invite, and the reconciler agrees.
+    const again = await spawnBridge(env)
+    try {
+      const dry = await runCli(['reconcile', '--dry-run', '--json'], env)
+      expect(dry.code, dry.stderr).toBe(0)
+      expect((JSON.parse(dry.stdout) as DryRun).ops).toEqual([])
+      expect((await runCli(['reconcile'], env)).code).toBe(0)
+      const store = await createStore(env.DATABASE_URL)
+      try {
+        expect((await store.listAudit({ limit: 1000 })).filter((e) => e.action === 'invite')).toHaveLength(4)
+      } finally { await store.close() }
+    } finally {
+      expect(await again.kill('SIGTERM')).toBe(0)
+    }
+  }, 90_000)
 })
