@@ -13,6 +13,7 @@ import { createMetrics, type Metrics } from './observability/metrics.js'
 import { createSampler, totalsFromMetrics, type Sampler } from './observability/sampler.js'
 import { createExecutor } from './provisioning/executor.js'
 import { loadMappingFile } from './provisioning/mapping-file.js'
+import { warnOnInertGroups } from './provisioning/inert-group-warning.js'
 import { createProvisioner, type Provisioner } from './provisioning/provisioner.js'
 import type { RulesConfig } from './provisioning/rules.js'
 import { createReconciler, type Reconciler } from './reconciler/reconciler.js'
@@ -148,7 +149,7 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     driftCount: async () => (reconciler.lastReport()?.projects ?? []).reduce((n, p) => n + p.unmanagedCount, 0),
     retriesRefused: () => sinch.stats().retriesRefused
   })
-  const directory = createDirectory(store)
+  const directory = warnOnInertGroups(createDirectory(store), rules, logger.child({ component: 'groups' }))
   const app = await buildApp({
     logger,
     trustProxy: config.trustProxy,
