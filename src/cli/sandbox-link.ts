@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 
@@ -12,6 +12,7 @@ export const SIMULATOR_LINK_FILE = 'sandbox-simulator.json'
 const LinkSchema = z.object({ url: z.string().url(), pid: z.number().int().positive() })
 
 export function publishSimulator (dataDir: string, url: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const path = join(dataDir, SIMULATOR_LINK_FILE)
   const tmp = `${path}.${process.pid}.tmp`
   writeFileSync(tmp, `${JSON.stringify({ url, pid: process.pid })}\n`, { mode: 0o600 })

@@ -26,7 +26,14 @@ export async function serveCommand (args: string[]): Promise<number> {
   const config = { ...loaded, ...(port === undefined ? {} : { port }), ...(host === undefined ? {} : { host }) }
   try {
     const bridge = await startBridge(config)
-    if (bridge.simulator !== null) publishSimulator(config.dataDir, bridge.simulator.url)
+    if (bridge.simulator !== null) {
+      // The bridge already serves: a link it cannot write costs the CLI its access, not the IdP its bridge.
+      try {
+        publishSimulator(config.dataDir, bridge.simulator.url)
+      } catch (err) {
+        bridge.logger.warn({ err: (err as Error).message }, 'could not record the simulator address for CLI commands')
+      }
+    }
   } catch (err) {
     // A bad mapping file is configuration too: same exit code, one line per problem.
     if (err instanceof MappingFileError) {
