@@ -80,6 +80,12 @@ describe('serve listens where it is told, and exits when it cannot', () => {
     expect(noStack(r.out)).toBe(true)
   }, 30_000)
 
+  it('simulate on a taken port exits 1 with one line, no stack trace', async () => {
+    const r = await runCli(['simulate', '--port', String(takenPort)], {}, { timeoutMs: 15_000 })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toBe(`simulate: cannot listen on 127.0.0.1:${takenPort}: listen EADDRINUSE: address already in use 127.0.0.1:${takenPort}\n`)
+  }, 30_000)
+
   it('live serve on a taken port exits 1 too', async () => {
     const r = await runCli(['serve', '--port', String(takenPort), '--host', '127.0.0.1'], {
       SINCH_KEY_ID: 'k', SINCH_KEY_SECRET: 'secret-not-used-here', SINCH_PROJECT_IDS: 'p1', SCIM_BEARER_TOKEN: 'a-scim-token-of-some-length', SINCH_API_URL: 'http://127.0.0.1:9', SINCH_AUTH_URL: 'http://127.0.0.1:9/oauth2/token', DATA_DIR: dir, DATABASE_URL: `sqlite:${join(dir, 'c.db')}`, LOG_LEVEL: 'warn'
