@@ -1,4 +1,5 @@
 import { hostname } from 'node:os'
+import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
@@ -12,10 +13,11 @@ import { createMetrics, type Metrics } from './observability/metrics.js'
 import { createSampler, totalsFromMetrics, type Sampler } from './observability/sampler.js'
 import { createExecutor } from './provisioning/executor.js'
 import { loadMappingDocument } from './provisioning/mapping-file.js'
+import { warnOnInertGroups } from './provisioning/inert-group-warning.js'
 import { createProvisioner, type Provisioner } from './provisioning/provisioner.js'
 import { catalogueOf, desiredAccess, groupGrants, type RulesConfig } from './provisioning/rules.js'
 import { createReconciler, type Reconciler } from './reconciler/reconciler.js'
-import { createSimulator, type Simulator } from './simulator/index.js'
+import { createSimulator, SIMULATOR_STATE_FILE, type Simulator } from './simulator/index.js'
 import { createSinchClient, type SinchClient } from './sinch/index.js'
 import { createStore, type Store } from './store/index.js'
 import { createReadiness } from './observability/readiness.js'
@@ -45,6 +47,8 @@ export interface Bridge {
 
 export interface BridgeOptions {
   logger?: Logger
+  /** Sandbox only: the running bridge's simulator (CLI commands); none is started in-process. */
+  sandboxSimulatorUrl?: string
   /** Sandbox only: options passed to the in-process simulator. */
   simulatorOptions?: Record<string, unknown>
   requestBudgetMs?: number
@@ -78,8 +82,12 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
   let simulator: Simulator | null = null
   let apiUrl = config.sinch.apiUrl
   let authUrl = config.sinch.authUrl
-  if (config.sandbox) {
-    simulator = createSimulator({ projects: config.projects.managed, autoAcceptMs: config.sandboxAutoAcceptMs, apiStyle: config.simulatorApiStyle, ...opts.simulatorOptions })
+  if (config.sandbox && opts.sandboxSimulatorUrl !== undefined) {
+    apiUrl = opts.sandboxSimulatorUrl
+    authUrl = `${opts.sandboxSimulatorUrl}/oauth2/token`
+  } else if (config.sandbox) {
+    // The account is kept beside the database so a restart neither re-invites nor forgets.
+    simulator = createSimulator({ projects: config.projects.managed, autoAcceptMs: config.sandboxAutoAcceptMs, apiStyle: config.simulatorApiStyle, stateFile: join(config.dataDir, SIMULATOR_STATE_FILE), ...opts.simulatorOptions })
     const url = await simulator.listen(0, '127.0.0.1')
     apiUrl = url
     authUrl = `${url}/oauth2/token`
@@ -143,7 +151,7 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     driftCount: async () => (reconciler.lastReport()?.projects ?? []).reduce((n, p) => n + p.unmanagedCount, 0),
     retriesRefused: () => sinch.stats().retriesRefused
   })
-  const directory = createDirectory(store, { provisioning: provisioner, log: logger.child({ component: 'directory' }) })
+  const directory = warnOnInertGroups(createDirectory(store, { provisioning: provisioner, log: logger.child({ component: 'directory' }) }), rules, logger.child({ component: 'groups' }))
   const app = await buildApp({
     logger,
     trustProxy: config.trustProxy,

@@ -23,6 +23,7 @@ function since (v: string | undefined): string | undefined {
 export async function auditCommand (args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
+    strict: true,
     options: {
       help: { type: 'boolean', short: 'h' },
       user: { type: 'string' },

@@ -11,7 +11,7 @@ export function banner (bridge: Bridge, address: string): string {
     bridge.config.sandbox ? '  sinch-scim-bridge — SANDBOX MODE: the bundled Sinch simulator answers; nothing is sent to Sinch.' : '  sinch-scim-bridge',
     '',
     `  SCIM base URL   ${base}`,
-    bridge.config.sandbox ? `  SCIM token      ${token}   (saved in ${bridge.config.dataDir}/scim-token)` : '  SCIM token      from SCIM_BEARER_TOKEN',
+    bridge.config.sandbox ? `  SCIM token      ${token}   (saved in ${bridge.config.dataDir}/scim-token)` : '  SCIM token      from SCIM_BEARER_TOKEN, SCIM_BEARER_TOKEN_FILE or <DATA_DIR>/scim-token (sinch-scim-bridge token)',
     `  Status page     ${url.origin}/status   (any user name; the SCIM token as password)`,
     `  Managed         ${bridge.config.projects.managed.join(', ')}`,
     ''

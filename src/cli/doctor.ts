@@ -59,7 +59,7 @@ function sinchRows (d: Diagnosis): Row[] {
 }
 
 export async function doctorCommand (args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, record: { type: 'string' } } })
+  const { values } = parseArgs({ args, strict: true, options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, record: { type: 'string' } } })
   if (values.help === true) {
     process.stdout.write(HELP)
     return 0

@@ -1,18 +1,41 @@
+import { parseArgs } from 'node:util'
 import type { Config } from '../config/config.js'
 import { createBridge, type Bridge } from '../main.js'
 import { banner } from './banner.js'
-import { configOrExit } from './common.js'
 import { MappingFileError } from '../provisioning/mapping-file.js'
+import { configOrExit, hostOption, portOption } from './common.js'
+import { publishSimulator } from './sandbox-link.js'
+
+const HELP = `Usage: sinch-scim-bridge serve [--port N] [--host H]
+
+Starts the bridge. Settings come from the environment (or .env); see the README.
+Without SINCH_KEY_ID/SINCH_KEY_SECRET it runs in sandbox mode against the bundled simulator.
+  --port N   listen on this port (overrides PORT; 0 = any free port)
+  --host H   listen on this address (overrides HOST)
+Exit code 2 for invalid configuration, 1 when it cannot listen or start.
+`
 
 export async function serveCommand (args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write('Usage: sinch-scim-bridge serve\n\nStarts the bridge. Settings come from the environment (or .env); see the README.\nWithout SINCH_KEY_ID/SINCH_KEY_SECRET it runs in sandbox mode against the bundled simulator.\n')
+  const { values } = parseArgs({ args, strict: true, options: { help: { type: 'boolean', short: 'h' }, port: { type: 'string' }, host: { type: 'string' } } })
+  if (values.help === true) {
+    process.stdout.write(HELP)
     return 0
   }
-  const config = configOrExit()
-  if (typeof config === 'number') return config
+  const port = portOption(values.port)
+  const host = hostOption(values.host)
+  const loaded = configOrExit()
+  if (typeof loaded === 'number') return loaded
+  const config = { ...loaded, ...(port === undefined ? {} : { port }), ...(host === undefined ? {} : { host }) }
   try {
-    await startBridge(config)
+    const bridge = await startBridge(config)
+    if (bridge.simulator !== null) {
+      // The bridge already serves: a link it cannot write costs the CLI its access, not the IdP its bridge.
+      try {
+        publishSimulator(config.dataDir, bridge.simulator.url)
+      } catch (err) {
+        bridge.logger.warn({ err: (err as Error).message }, 'could not record the simulator address for CLI commands')
+      }
+    }
   } catch (err) {
     // A bad mapping file is configuration too: same exit code, one line per problem.
     if (err instanceof MappingFileError) {
@@ -29,7 +52,14 @@ export async function serveCommand (args: string[]): Promise<number> {
 /** `serve`: create, listen, print the banner, close everything on SIGTERM/SIGINT within 10 s. */
 async function startBridge (config: Config): Promise<Bridge> {
   const bridge = await createBridge(config)
-  const address = await bridge.app.listen({ port: config.port, host: config.host })
+  let address: string
+  try {
+    address = await bridge.app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    // The in-process simulator, pools and timers would keep a failed start alive: release them.
+    await bridge.close()
+    throw err
+  }
   bridge.startBackground()
   process.stdout.write(banner(bridge, address))
   const close = async (signal: string): Promise<void> => {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { createSimulator } from '../simulator/index.js'
+import { hostOption, portOption, UsageError } from './common.js'
 
 const HELP = `Usage: sinch-scim-bridge simulate [--port N] [--host H] [--projects a,b] [--auto-accept-ms N]
                                   [--rate R] [--burst B] [--key-id ID] [--key-secret S]
@@ -15,6 +16,7 @@ Runs the bundled Sinch simulator alone: the member API, the token endpoint (/oau
 export async function simulateCommand (args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
+    strict: true,
     options: {
       help: { type: 'boolean', short: 'h' },
       port: { type: 'string', default: '8090' },
@@ -37,17 +39,31 @@ export async function simulateCommand (args: string[]): Promise<number> {
     process.stderr.write(`--api-style must be guide or v1, not "${apiStyle}"\n`)
     return 2
   }
-  const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v))
-  const rate = num(values.rate)
-  const burst = num(values.burst) ?? rate
+  const port = portOption(values.port) ?? 8090
+  const host = hostOption(values.host) ?? '127.0.0.1'
+  const num = (v: string | undefined, flag: string): number | undefined => {
+    if (v === undefined) return undefined
+    if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new UsageError(`${flag}: "${v}" is not a positive number`)
+    return Number(v)
+  }
+  const autoAcceptMs = values['auto-accept-ms'] === '0' ? 0 : num(values['auto-accept-ms'], '--auto-accept-ms')
+  const rate = num(values.rate, '--rate')
+  const burst = num(values.burst, '--burst') ?? rate
   const sim = createSimulator({
     projects: values.projects.split(',').map((p) => p.trim()).filter((p) => p !== ''),
     keys: [{ id: values['key-id'], secret: values['key-secret'], ownerCapable: true }],
     apiStyle,
-    ...(values['auto-accept-ms'] === undefined ? {} : { autoAcceptMs: Number(values['auto-accept-ms']) }),
+    ...(autoAcceptMs === undefined ? {} : { autoAcceptMs: Math.round(autoAcceptMs) }),
     ...(rate === undefined ? {} : { bucket: { capacity: burst ?? rate, refillPerSec: rate } })
   })
-  const url = await sim.listen(Number(values.port), values.host)
+  let url: string
+  try {
+    url = await sim.listen(port, host)
+  } catch (err) {
+    await sim.close()
+    process.stderr.write(`simulate: cannot listen on ${host}:${port}: ${(err as Error).message}\n`)
+    return 1
+  }
   process.stdout.write(`Sinch simulator (${apiStyle} API style) listening on ${url}\n  SINCH_API_URL=${url}\n  SINCH_AUTH_URL=${url}/oauth2/token\n  SINCH_KEY_ID=${values['key-id']} (secret as given with --key-secret)\n  control plane: ${url}/__sim/\n`)
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve())

@@ -140,7 +140,7 @@ export function crossCheck (raw: Record<string, string>): Array<{ key: string, m
     out.push({ key: 'SINCH_PROJECT_IDS', message: 'is required with a Sinch key: list the projects the bridge manages' })
   }
   if (hasId && hasSecret && raw.SCIM_BEARER_TOKEN === undefined) {
-    out.push({ key: 'SCIM_BEARER_TOKEN', message: 'is required with a Sinch key (only sandbox mode generates one)' })
+    out.push({ key: 'SCIM_BEARER_TOKEN', message: 'is required with a Sinch key: set it or SCIM_BEARER_TOKEN_FILE, or run "sinch-scim-bridge token" to create <DATA_DIR>/scim-token (only sandbox mode generates one by itself)' })
   }
   if (managed !== undefined) {
     for (const p of split(raw.SINCH_DEFAULT_PROJECT_IDS) ?? []) {

@@ -90,6 +90,34 @@ function assignedGrants (subject: ProvisioningSubject, rules: RulesConfig): Gran
   return out
 }
 
+/**
+ * Why a group the bridge would read as a grant gives nobody anything, or [] when it grants
+ * something or is simply not a bridge group (IdPs push groups for many apps; those are not
+ * warned about). Issue 16: `sinch:not-managed-prj:ADMIN`, or OWNER without ALLOW_OWNER.
+ */
+export function inertGrantReasons (group: { displayName: string, externalId: string | null }, rules: RulesConfig): string[] {
+  const grants: Array<{ project: string, role: string }> = []
+  if (rules.mapping !== null) {
+    for (const key of new Set([group.displayName, group.externalId].filter((k): k is string => k !== null).map((k) => k.toLowerCase()))) {
+      grants.push(...(rules.mapping.get(key) ?? []))
+    }
+  } else {
+    const name = group.displayName.trim()
+    if (!/^sinch:/i.test(name)) return []
+    const m = CONVENTION.exec(name)
+    if (m?.[1] === undefined || m[2] === undefined) return [`"${name}" is not sinch:<projectId>:<ROLE>`]
+    grants.push({ project: m[1], role: m[2].toUpperCase() })
+  }
+  const reasons: string[] = []
+  for (const g of grants) {
+    if (!rules.managedProjects.includes(g.project)) reasons.push(`project "${g.project}" is not in SINCH_PROJECT_IDS`)
+    else if (!(ROLES as readonly string[]).includes(g.role)) reasons.push(`"${g.role}" is not a role (${ROLES.join(', ')})`)
+    else if (g.role === 'OWNER' && !rules.allowOwner) reasons.push(`OWNER in "${g.project}" is granted only with ALLOW_OWNER=true`)
+  }
+  // Inert only if no grant works: one usable grant among several is a working group.
+  return reasons.length === grants.length ? reasons : []
+}
+
 function offboarded (subject: ProvisioningSubject, rules: RulesConfig): Desired {
   if (subject.deleted) return { kind: 'none', rule: 'user deleted' }
   const rule = `user deactivated (DEACTIVATE_ACTION=${rules.deactivateAction})`

@@ -12,6 +12,7 @@ import { registerKeyRoutes } from './routes-keys.js'
 import { registerMemberRoutes } from './routes-members.js'
 import { Signer } from './signing.js'
 import { SimState } from './state.js'
+import { createStatePersistence } from './persistence.js'
 
 export interface Simulator {
   app: FastifyInstance
@@ -31,7 +32,7 @@ export interface Simulator {
  * client and the simulator cannot share a misreading of the contract.
  */
 export function createSimulator (options: SimulatorOptions = {}): Simulator {
-  const { clock, logger, ...rest } = options
+  const { clock, logger, stateFile, ...rest } = options
   const o = SimulatorOptionsSchema.parse(rest)
   const { projects, keys, seed, apiStyle, ...knobs } = o
   const dialect = DIALECTS[apiStyle]
@@ -54,6 +55,10 @@ export function createSimulator (options: SimulatorOptions = {}): Simulator {
     done(null, Object.fromEntries(new URLSearchParams(String(body))))
   })
   const control = createControl(ctx)
+  const persistence = stateFile === undefined ? null : createStatePersistence(stateFile, ctx.state)
+  // Every change to the account arrives as a request (member API or control plane); an answered
+  // request is the moment to save. Reads also settle lazy auto-accepts, so they count too.
+  if (persistence !== null) app.addHook('onResponse', async () => { persistence.touch() })
   registerTokenRoute(app, ctx)
   registerMemberRoutes(app, ctx)
   registerKeyRoutes(app, ctx)
@@ -78,9 +83,13 @@ export function createSimulator (options: SimulatorOptions = {}): Simulator {
     },
     async close () {
       await app.close()
+      persistence?.flush()
     }
   }
 }
+
+/** The sandbox's simulator state file, in DATA_DIR beside the SQLite database. */
+export const SIMULATOR_STATE_FILE = 'sandbox-sinch-state.json'
 
 export { createManualClock, type SimulatorOptions } from './options.js'
 export { SIM_STYLES, type SimStyle } from './dialect.js'

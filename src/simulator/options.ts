@@ -54,7 +54,12 @@ export const SimulatorOptionsSchema = KnobsSchema.extend({
   /** Seed for the fault PRNG, so a random-rate fault run can be repeated. */
   seed: z.number().int().default(42)
 })
-export type SimulatorOptions = z.input<typeof SimulatorOptionsSchema> & { clock?: Clock, logger?: Logger }
+export type SimulatorOptions = z.input<typeof SimulatorOptionsSchema> & {
+  clock?: Clock
+  logger?: Logger
+  /** Keep the account in this JSON file across restarts (sandbox mode); absent = memory only. */
+  stateFile?: string
+}
 
 export function createManualClock (start = Date.parse('2026-01-01T00:00:00Z')): Clock & { advance (ms: number): void } {
   let t = start

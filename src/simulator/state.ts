@@ -18,6 +18,12 @@ export interface Member {
   invitedAt: number
 }
 
+export interface StateSnapshot {
+  seq: number
+  userIds: Record<string, string>
+  projects: Record<string, Member[]>
+}
+
 /** One project's members, kept in insertion order so page tokens can resume after a sequence number. */
 class ProjectMembers {
   readonly byId = new Map<string, Member>()
@@ -95,6 +101,27 @@ export class SimState {
     }
     project.add(m)
     return m
+  }
+
+  /** Everything a restart must not forget: members in list order, the email → user id map, the sequence. */
+  snapshot (): StateSnapshot {
+    return {
+      seq: this.seq,
+      userIds: Object.fromEntries(this.userIds),
+      projects: Object.fromEntries([...this.projects].map(([id, p]) => [id, p.ordered.map((m) => ({ ...m }))]))
+    }
+  }
+
+  /** Projects configured since the snapshot stay (empty); the snapshot's own come back as saved. */
+  restore (snap: StateSnapshot): void {
+    this.userIds.clear()
+    for (const [email, id] of Object.entries(snap.userIds)) this.userIds.set(email, id)
+    for (const [id, members] of Object.entries(snap.projects)) {
+      const project = new ProjectMembers()
+      for (const m of members) project.add({ ...m })
+      this.projects.set(id, project)
+    }
+    this.seq = snap.seq
   }
 
   reset (projectIds: string[]): void {

@@ -13,9 +13,9 @@ export interface ChildBridge {
 }
 
 /** Runs the built CLI (`serve`) as a separate process, as production does, and waits for its banner. */
-export async function spawnBridge (env: Record<string, string>): Promise<ChildBridge> {
+export async function spawnBridge (env: Record<string, string>, args: string[] = []): Promise<ChildBridge> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`)
-  const child = spawn(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
   child.stderr?.on('data', (d: Buffer) => { out += d.toString() })
