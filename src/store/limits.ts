@@ -37,10 +37,14 @@ function checkGroup (g: GroupInput): void {
   check('externalId', g.externalId)
 }
 
-/** `store` with its writes refusing over-long indexed values, the same on both engines. */
+/** `store` with its writes (plain and queuing alike) refusing over-long indexed values, the same on both engines. */
 export function guardLimits<T extends DirectoryStore> (store: T): T {
   return {
     ...store,
+    createUserAndQueue: async (u) => { checkUser(u); return await store.createUserAndQueue(u) },
+    updateUserAndQueue: async (id, u, expected) => { checkUser(u); return await store.updateUserAndQueue(id, u, expected) },
+    createGroupAndQueue: async (g) => { checkGroup(g); return await store.createGroupAndQueue(g) },
+    updateGroupAndQueue: async (id, g, expected) => { checkGroup(g); return await store.updateGroupAndQueue(id, g, expected) },
     createUser: async (u) => { checkUser(u); return await store.createUser(u) },
     updateUser: async (id, u, expected) => { checkUser(u); return await store.updateUser(id, u, expected) },
     createGroup: async (g) => { checkGroup(g); return await store.createGroup(g) },

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createDirectory, SinchRejectedError, UnknownMembersError, type ApplyNowOptions, type Rejection } from '../../../src/directory/index.js'
-import { createStore, type Store } from '../../../src/store/index.js'
+import { createStore, StoreValueTooLongError, type Store } from '../../../src/store/index.js'
 import type { UserInput } from '../../../src/domain/users.js'
 
 const user = (userName: string, over: Partial<UserInput> = {}): UserInput => ({
@@ -65,6 +65,12 @@ describe('directory use cases', () => {
     await directory.deleteUser(off, null)
     expect(sinch.calls.slice(1)).toEqual([{ userIds: [u.id], undo: false }, { userIds: [u.id], undo: false }])
     expect(await store.getUser(u.id)).toBeNull()
+  })
+
+  it('the store\'s limits hold for the use cases\' writes too: an over-long value is refused before anything is stored or applied', async () => {
+    await expect(directory.createUser(user(`${'x'.repeat(600)}@x.io`))).rejects.toBeInstanceOf(StoreValueTooLongError)
+    await expect(directory.createGroup({ displayName: 'g'.repeat(600), externalId: null, memberIds: [], resource: {} })).rejects.toBeInstanceOf(StoreValueTooLongError)
+    expect([(await store.counts()).users, sinch.calls.length]).toEqual([0, 0])
   })
 
   it('a group write checks that added members exist, before writing anything', async () => {
