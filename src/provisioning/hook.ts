@@ -2,7 +2,9 @@
  * What the SCIM request path asks of provisioning after a durable directory write: apply these
  * users' plans now, within a short budget, so the IdP normally sees the real outcome.
  * Transient failures stay queued (the answer is still 2xx); permanent Sinch rejections come back
- * so the SCIM layer can undo its write and answer 400.
+ * so the directory use case can undo its write (the IdP gets a 400). This is the shape of the port
+ * src/directory/ports.ts declares (ApplyNowPort); provisioning does not import it, so the
+ * dependency keeps pointing from directory/ to here.
  */
 export interface PermanentRejection {
   userId: string
