@@ -3,8 +3,8 @@
  * users' plans now, within a short budget, so the IdP normally sees the real outcome.
  * Transient failures stay queued (the answer is still 2xx); permanent Sinch rejections come back
  * so the directory use case can undo its write (the IdP gets a 400). This is the shape of the port
- * src/directory/ports.ts declares (ApplyNowPort); provisioning does not import it, so the
- * dependency keeps pointing from directory/ to here.
+ * src/directory/ports.ts declares (ApplyNowPort); neither module imports the other: main.ts
+ * passes the provisioner to createDirectory.
  */
 export interface PermanentRejection {
   userId: string
