@@ -4,20 +4,7 @@
 
 export interface EmailValue { value: string, type?: string | undefined, primary?: boolean | undefined }
 
-/** A SCIM user as the directory keeps it. `resource` is the full SCIM JSON minus `meta` and `id`. */
-export interface UserRecord {
-  id: string
-  userName: string
-  externalId: string | null
-  displayName: string | null
-  active: boolean
-  emails: EmailValue[]
-  resource: Record<string, unknown>
-  version: number
-  created: string
-  lastModified: string
-}
-
+/** What a write gives: the user's attributes; `resource` is the full SCIM JSON minus `meta` and `id`. */
 export interface UserInput {
   userName: string
   externalId: string | null
@@ -25,4 +12,12 @@ export interface UserInput {
   active: boolean
   emails: EmailValue[]
   resource: Record<string, unknown>
+}
+
+/** A SCIM user as the directory keeps it: what was written, with its id, version and times. */
+export interface UserRecord extends UserInput {
+  id: string
+  version: number
+  created: string
+  lastModified: string
 }
