@@ -1,4 +1,5 @@
 import type { Sampler } from '../../observability/sampler.js'
+import type { CircuitSnapshot } from '../../sinch/circuit.js'
 import type { DesiredAccess, GrantFrom } from '../../domain/grants.js'
 import type { Reconciler } from '../../reconciler/reconciler.js'
 import type { Store } from '../../store/index.js'
@@ -22,6 +23,8 @@ export interface ConsoleDeps {
   sampler: Sampler
   /** When Sinch last answered (a token or a call), epoch ms. */
   sinchLastOkAt: () => number | null
+  /** The Sinch circuit: closed, degraded or open, from the bridge's recent calls. */
+  sinchCircuit?: () => CircuitSnapshot
   reconciler: Pick<Reconciler, 'lastReport' | 'runNow'>
   /** Starts the queue worker at once after a retry was queued. */
   wake: () => void

@@ -1,4 +1,5 @@
 import type { Totals } from '../../observability/sampler.js'
+import type { CircuitSnapshot } from '../../sinch/circuit.js'
 import { html, type Html } from './html.js'
 import type { ConsoleDeps } from './deps.js'
 import { overviewCharts } from './charts.js'
@@ -29,6 +30,20 @@ export function lastHour (samples: Totals[], now: Totals): { since: number, sinc
   }
 }
 
+/**
+ * Red while Sinch is failing continuously, amber while some recent calls fail; nothing when all
+ * is well. The reason names the operation and the kind of failure, never Sinch's own text.
+ */
+export function circuitBanner (c: CircuitSnapshot | undefined, now: number): Html | false {
+  if (c === undefined || c.state === 'closed') return false
+  const last = c.lastFailure === null ? '' : html` Last failure ${ago(new Date(c.lastFailure.at).toISOString(), now)}: ${c.lastFailure.reason}.`
+  if (c.state === 'open') {
+    const since = new Date(c.failingSince ?? c.since ?? now).toISOString()
+    return html`<p class="alert bad" id="sinch-circuit" role="alert"><strong>Sinch is failing:</strong> every call since ${ago(since, now)} failed (circuit open). SCIM changes are kept and queued; they reach Sinch once it answers again.${last}</p>`
+  }
+  return html`<p class="alert warn" id="sinch-circuit" role="status"><strong>Sinch is degraded:</strong> ${c.recentFailures} of the last ${c.window} calls failed (since ${ago(new Date(c.since ?? now).toISOString(), now)}); failed changes are retried.${last}</p>`
+}
+
 /** Is the bridge healthy, did my change reach Sinch: the answers at a glance, each card linking to its detail. */
 export async function renderOverview (deps: ConsoleDeps): Promise<Html> {
   const [depth, counts, people, storedStyle, last, current, failed, recent] = await Promise.all([
@@ -48,12 +63,13 @@ export async function renderOverview (deps: ConsoleDeps): Promise<Html> {
   const sinchCalls = hour.sinch.ok + hour.sinch.rateLimited + hour.sinch.failed
   const scimCalls = hour.scim.ok + hour.scim.clientError + hour.scim.serverError
   const lastOk = deps.sinchLastOkAt()
-  const reachable = lastOk !== null && now - lastOk < HOUR && !(sinchCalls > 0 && hour.sinch.ok === 0)
+  const reachable = lastOk !== null && now - lastOk < HOUR && !(sinchCalls > 0 && hour.sinch.ok === 0) && deps.sinchCircuit?.().state !== 'open'
   const style = deps.apiStyle?.() ?? storedStyle
   const drift = (last?.projects ?? []).reduce((n, p) => n + p.unmanagedCount, 0)
   const oldest = depth.oldestEnqueuedAt
   const names = await namesOf(deps.store, [...failed.map((o) => o.userId), ...recent.map((a) => a.scimUserId ?? '')])
-  return html`<section class="cards" aria-label="Health">
+  return html`${circuitBanner(deps.sinchCircuit?.(), now)}
+<section class="cards" aria-label="Health">
 ${card('card-sinch', `${BASE}/activity`, 'Sinch', reachable ? 'reachable' : lastOk === null ? 'not reached yet' : 'not answering', lastOk === null ? 'no answer from Sinch since start' : html`last answer ${ago(new Date(lastOk).toISOString(), now)}`, reachable ? 'ok' : lastOk === null ? 'warn' : 'bad')}
 ${card('card-api-style', `${BASE}/reconcile`, 'Sinch API style', style ?? 'not detected yet', style === null ? 'known after the first call' : 'as detected or configured')}
 ${card('card-queue', `${BASE}/changes#pending`, 'Queue', depth.depth, oldest === null ? 'nothing waiting' : html`oldest since ${ago(oldest, now)}`, depth.depth === 0 ? 'ok' : oldest !== null && now - Date.parse(oldest) > 15 * 60_000 ? 'warn' : '')}
