@@ -10,7 +10,7 @@ import type { ConsoleTokens, Csrf, Viewer } from './security.js'
 export interface ConsoleDeps {
   store: Pick<Store,
   'getUser' | 'queryUsers' | 'groupsOfUsers' | 'counts' | 'getSubject' |
-  'listOpStates' | 'opStateCounts' | 'queueDepth' | 'listAudit' | 'managedMembers' | 'sinchViewOf' |
+  'listOpStates' | 'opStateCounts' | 'queueDepth' | 'listQueue' | 'listAudit' | 'managedMembers' | 'sinchViewOf' |
   'listKnownMembers' | 'getSetting' | 'enqueue' | 'appendAudit'>
   managedProjects: string[]
   /** What the mapping rules grant a person, and each of their groups alone (provisioning/rules.ts; wired by main.ts). */

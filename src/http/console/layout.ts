@@ -58,6 +58,13 @@ export function ago (iso: string | null, now = Date.now()): Html {
   return html`<time datetime="${iso}" title="${iso}">${text}</time>`
 }
 
+/** When a queued change is tried next: "now" once due, else "in 40 s", with the instant in the title. */
+export function due (iso: string, now = Date.now()): Html {
+  const s = Math.round((Date.parse(iso) - now) / 1000)
+  const text = s <= 0 ? 'now' : s < 60 ? `in ${s} s` : s < 3600 ? `in ${Math.round(s / 60)} min` : `in ${Math.round(s / 3600)} h`
+  return html`<time datetime="${iso}" title="${iso}">${text}</time>`
+}
+
 /** How a person is named in every row: userName and display name first, the SCIM id secondary. */
 export function personCell (p: { id: string, userName: string | null, displayName: string | null }): Html {
   const name = p.userName ?? '(no longer in the directory)'

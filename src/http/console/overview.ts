@@ -7,10 +7,13 @@ import { auditTable } from './activity.js'
 import { ago, BASE, personCell, table } from './layout.js'
 import { nameOf, namesOf } from './names.js'
 import { lastReconcile } from './reconcile.js'
+import { waitingList } from './waiting.js'
 
 /** The setting the Sinch client stores the detected API style under. */
 export const API_STYLE_SETTING = 'sinch.api_style'
 const HOUR = 3_600_000
+/** Queued users listed on the overview; the changes page lists up to CHANGES_SHOWN. */
+export const WAITING_SHOWN = 20
 
 function card (id: string, link: string, label: string, value: Html | string | number, sub: Html | string, tone: '' | 'ok' | 'warn' | 'bad' = ''): Html {
   return html`<a class="card" id="${id}" href="${link}"><div class="label">${label}</div><div class="value ${tone}">${value}</div><div class="sub">${sub}</div></a>`
@@ -46,8 +49,8 @@ export function circuitBanner (c: CircuitSnapshot | undefined, now: number): Htm
 
 /** Is the bridge healthy, did my change reach Sinch: the answers at a glance, each card linking to its detail. */
 export async function renderOverview (deps: ConsoleDeps): Promise<Html> {
-  const [depth, counts, people, storedStyle, last, current, failed, recent] = await Promise.all([
-    deps.store.queueDepth(),
+  const [waiting, counts, people, storedStyle, last, current, failed, recent] = await Promise.all([
+    waitingList(deps, WAITING_SHOWN),
     deps.store.opStateCounts(),
     deps.store.counts(),
     deps.store.getSetting(API_STYLE_SETTING),
@@ -66,14 +69,14 @@ export async function renderOverview (deps: ConsoleDeps): Promise<Html> {
   const reachable = lastOk !== null && now - lastOk < HOUR && !(sinchCalls > 0 && hour.sinch.ok === 0) && deps.sinchCircuit?.().state !== 'open'
   const style = deps.apiStyle?.() ?? storedStyle
   const drift = (last?.projects ?? []).reduce((n, p) => n + p.unmanagedCount, 0)
-  const oldest = depth.oldestEnqueuedAt
+  const oldest = waiting.oldest
   const names = await namesOf(deps.store, [...failed.map((o) => o.userId), ...recent.map((a) => a.scimUserId ?? '')])
   return html`${circuitBanner(deps.sinchCircuit?.(), now)}
 <section class="cards" aria-label="Health">
 ${card('card-sinch', `${BASE}/activity`, 'Sinch', reachable ? 'reachable' : lastOk === null ? 'not reached yet' : 'not answering', lastOk === null ? 'no answer from Sinch since start' : html`last answer ${ago(new Date(lastOk).toISOString(), now)}`, reachable ? 'ok' : lastOk === null ? 'warn' : 'bad')}
 ${card('card-api-style', `${BASE}/reconcile`, 'Sinch API style', style ?? 'not detected yet', style === null ? 'known after the first call' : 'as detected or configured')}
-${card('card-queue', `${BASE}/changes#pending`, 'Queue', depth.depth, oldest === null ? 'nothing waiting' : html`oldest since ${ago(oldest, now)}`, depth.depth === 0 ? 'ok' : oldest !== null && now - Date.parse(oldest) > 15 * 60_000 ? 'warn' : '')}
-${card('card-failed', `${BASE}/changes#failed`, 'Failed changes', counts.failed, `${counts.pending} pending`, counts.failed === 0 ? 'ok' : 'bad')}
+${card('card-queue', '#waiting-heading', 'Queue', waiting.depth, oldest === null ? 'nothing waiting' : html`waiting · oldest since ${ago(oldest, now)}`, waiting.depth === 0 ? 'ok' : oldest !== null && now - Date.parse(oldest) > 15 * 60_000 ? 'warn' : '')}
+${card('card-failed', `${BASE}/changes#failed`, 'Failed changes', counts.failed, `${waiting.depth} waiting`, counts.failed === 0 ? 'ok' : 'bad')}
 ${card('card-reconcile', `${BASE}/reconcile`, 'Last reconcile', last === null ? 'not yet' : last.ok ? 'ok' : 'failed', last === null ? 'runs at start and every interval' : html`${ago(last.finishedAt, now)} · drift ${drift}`, last === null ? 'warn' : last.ok ? 'ok' : 'bad')}
 ${card('card-scim', '#chart-scim', `SCIM requests, ${window}`, scimCalls, `${pct(hour.scim.clientError + hour.scim.serverError, scimCalls)} errors (${hour.scim.serverError} 5xx)`, hour.scim.serverError > 0 ? 'bad' : '')}
 ${card('card-sinch-calls', '#chart-sinch', `Sinch calls, ${window}`, sinchCalls, `${pct(hour.sinch.failed, sinchCalls)} failed · ${pct(hour.sinch.rateLimited, sinchCalls)} 429`, hour.sinch.failed > 0 ? 'bad' : hour.sinch.rateLimited > 0 ? 'warn' : '')}
@@ -82,6 +85,9 @@ ${card('card-people', `${BASE}/people`, 'People', people.users, `${people.groups
 <h2>Over time</h2>
 <p class="muted small">A sample every ${duration(deps.sampler.intervalMs)}, kept in memory for the last ${duration(deps.sampler.intervalMs * deps.sampler.capacity)} (not across restarts).</p>
 ${overviewCharts(samples)}
+<h2 id="waiting-heading">Waiting in the queue</h2>
+${waiting.table}
+${waiting.depth > waiting.shown && html`<p><a href="${BASE}/changes#pending">All ${waiting.depth} waiting →</a></p>`}
 <h2>Newest failed changes</h2>
 ${table(['Person', 'Project', 'Last error', 'Updated'], failed.map((o) => [personCell(nameOf(names, o.userId)), html`${o.projectId}`, html`${o.lastError ?? ''}`, ago(o.updatedAt, now)]), 'No failed change.', 'overview-failed')}
 ${counts.failed > failed.length && html`<p><a href="${BASE}/changes#failed">All ${counts.failed} failed changes →</a></p>`}

@@ -3,7 +3,7 @@ import type { KnownMember } from '../../domain/members.js'
 import type { OpState } from '../../domain/op-states.js'
 import { html, type Html } from './html.js'
 import type { ConsoleDeps, PageContext } from './deps.js'
-import { ago, BASE, table } from './layout.js'
+import { ago, BASE, due, table } from './layout.js'
 import { auditTable } from './activity.js'
 import { searchForm } from './people.js'
 
@@ -37,10 +37,11 @@ function opRow (ctx: PageContext, o: OpState): Html[] {
 export async function renderPerson (deps: ConsoleDeps, ctx: PageContext, id: string): Promise<{ title: string, body: Html } | null> {
   const [user, subject] = await Promise.all([deps.store.getUser(id), deps.store.getSubject(id)])
   if (subject === null) return null
-  const [members, ops, audit] = await Promise.all([
+  const [members, ops, audit, [queued]] = await Promise.all([
     deps.store.listKnownMembers({ scimUserId: id }),
     deps.store.listOpStates({ userId: id }),
-    deps.store.listAudit({ scimUserId: id, limit: 50 })
+    deps.store.listAudit({ scimUserId: id, limit: 50 }),
+    deps.store.listQueue({ userIds: [id], limit: 1 })
   ])
   const access = deps.access.desired(subject)
   const byProject = new Map(members.map((m) => [m.projectId, m]))
@@ -74,6 +75,7 @@ ${table(['Project', 'Effective role', 'Because of', 'In Sinch', 'Change'], proje
 <h2>Groups</h2>
 ${table(['Group', 'Grants'], groupRows, 'In no group.', 'groups')}
 <h2>Pending and failed changes</h2>
+${queued !== undefined && html`<p class="warn" id="person-queue">Waiting in the queue since ${ago(queued.enqueuedAt)}: retry ${due(queued.dueAt)}, ${queued.attempts} attempt(s)${queued.lastError !== null && html`, last error: ${queued.lastError}`}.</p>`}
 ${failed && retryForm(ctx, id)}
 ${table(['Project', 'State', 'Attempts', 'Last error', 'Updated'], open.map((o) => opRow(ctx, o)), 'Nothing pending: Sinch matches what the rules say.', 'person-ops')}
 <h2>Audit trail</h2>
