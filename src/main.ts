@@ -15,7 +15,7 @@ import { createExecutor } from './provisioning/executor.js'
 import { loadMappingDocument } from './provisioning/mapping-file.js'
 import { warnOnInertGroups } from './provisioning/inert-group-warning.js'
 import { createProvisioner, type Provisioner } from './provisioning/provisioner.js'
-import { catalogueOf, desiredAccess, groupGrants, type RulesConfig } from './provisioning/rules.js'
+import { catalogueOf, desiredAccess, groupGrants, inertGrantReasons, type RulesConfig } from './provisioning/rules.js'
 import { createReconciler, type Reconciler } from './reconciler/reconciler.js'
 import { createSimulator, SIMULATOR_STATE_FILE, type Simulator } from './simulator/index.js'
 import { createSinchClient, SinchCircuit, type CircuitOptions, type SinchClient } from './sinch/index.js'
@@ -191,7 +191,7 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
   await registerConsole(app, {
     store,
     managedProjects: rules.managedProjects,
-    access: { desired: (subject) => desiredAccess(subject, rules), groupGrants: (subject) => groupGrants(subject, rules) },
+    access: { desired: (subject) => desiredAccess(subject, rules), groupGrants: (subject) => groupGrants(subject, rules), inertReasons: (group) => inertGrantReasons(group, rules) },
     sandbox: config.sandbox,
     tokens: { readers: () => scimTokens, admin: () => config.adminToken },
     sampler,

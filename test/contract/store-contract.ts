@@ -124,6 +124,19 @@ export function storeContract (name: string, openStore: () => Promise<{ store: S
       await store.close()
     })
 
+    it('group heads: every group by name with its external id and member count, no members loaded', async () => {
+      const { store } = await open()
+      const a = await store.createUser(user('head-a@x.io'))
+      const b = await store.createUser(user('head-b@x.io'))
+      const z = await store.createGroup({ displayName: 'zeta', externalId: 'ext-z', memberIds: [a.id, b.id], resource: {} })
+      const y = await store.createGroup({ displayName: 'Alpha', externalId: null, memberIds: [], resource: {} })
+      expect(await store.groupHeads()).toEqual([
+        { id: y.id, displayName: 'Alpha', externalId: null, members: 0 },
+        { id: z.id, displayName: 'zeta', externalId: 'ext-z', members: 2 }
+      ])
+      await store.close()
+    })
+
     it('groups: unique names, membership diffs and renames queue exactly the affected users', async () => {
       const { store } = await open()
       const a = await store.createUser(user('a@x.io'))

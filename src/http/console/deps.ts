@@ -11,12 +11,14 @@ export interface ConsoleDeps {
   store: Pick<Store,
   'getUser' | 'queryUsers' | 'groupsOfUsers' | 'counts' | 'getSubject' |
   'listOpStates' | 'opStateCounts' | 'queueDepth' | 'listQueue' | 'listAudit' | 'managedMembers' | 'sinchViewOf' |
-  'listKnownMembers' | 'getSetting' | 'enqueue' | 'appendAudit'>
+  'listKnownMembers' | 'getSetting' | 'enqueue' | 'appendAudit' | 'groupHeads'>
   managedProjects: string[]
   /** What the mapping rules grant a person, and each of their groups alone (provisioning/rules.ts; wired by main.ts). */
   access: {
     desired (subject: ProvisioningSubject): DesiredAccess
     groupGrants (subject: ProvisioningSubject): GrantFrom[]
+    /** Why a group the rules read as a grant grants nothing; [] when it grants something or is no grant at all. */
+    inertReasons (group: { displayName: string, externalId: string | null }): string[]
   }
   sandbox: boolean
   tokens: ConsoleTokens

@@ -7,6 +7,7 @@ import { auditTable } from './activity.js'
 import { ago, BASE, personCell, table } from './layout.js'
 import { nameOf, namesOf } from './names.js'
 import { lastReconcile } from './reconcile.js'
+import { inertGroupsPanel } from './inert-groups.js'
 import { waitingList } from './waiting.js'
 
 /** The setting the Sinch client stores the detected API style under. */
@@ -49,7 +50,7 @@ export function circuitBanner (c: CircuitSnapshot | undefined, now: number): Htm
 
 /** Is the bridge healthy, did my change reach Sinch: the answers at a glance, each card linking to its detail. */
 export async function renderOverview (deps: ConsoleDeps): Promise<Html> {
-  const [waiting, counts, people, storedStyle, last, current, failed, recent] = await Promise.all([
+  const [waiting, counts, people, storedStyle, last, current, failed, recent, inert] = await Promise.all([
     waitingList(deps, WAITING_SHOWN),
     deps.store.opStateCounts(),
     deps.store.counts(),
@@ -57,7 +58,8 @@ export async function renderOverview (deps: ConsoleDeps): Promise<Html> {
     lastReconcile(deps),
     deps.sampler.current(),
     deps.store.listOpStates({ state: 'failed', limit: 5 }),
-    deps.store.listAudit({ limit: 10 })
+    deps.store.listAudit({ limit: 10 }),
+    inertGroupsPanel(deps)
   ])
   const now = current.at
   const samples = deps.sampler.samples()
@@ -82,6 +84,7 @@ ${card('card-scim', '#chart-scim', `SCIM requests, ${window}`, scimCalls, `${pct
 ${card('card-sinch-calls', '#chart-sinch', `Sinch calls, ${window}`, sinchCalls, `${pct(hour.sinch.failed, sinchCalls)} failed · ${pct(hour.sinch.rateLimited, sinchCalls)} 429`, hour.sinch.failed > 0 ? 'bad' : hour.sinch.rateLimited > 0 ? 'warn' : '')}
 ${card('card-people', `${BASE}/people`, 'People', people.users, `${people.groups} group(s) · ${deps.managedProjects.length} managed project(s)`)}
 </section>
+${inert}
 <h2>Over time</h2>
 <p class="muted small">A sample every ${duration(deps.sampler.intervalMs)}, kept in memory for the last ${duration(deps.sampler.intervalMs * deps.sampler.capacity)} (not across restarts).</p>
 ${overviewCharts(samples)}

@@ -22,6 +22,11 @@ function sinchStatus (m: KnownMember | undefined): Html {
   return html`${m.role} · <span class="st-${m.status.toLowerCase()}">${m.status}</span>${m.origin === 'adopted' && html` <span class="muted">(adopted)</span>`}`
 }
 
+/** "grants nothing", with the reason when the group reads as a grant that cannot work. */
+function inertCell (reasons: string[]): Html {
+  return reasons.length === 0 ? html`<span class="muted">grants nothing</span>` : html`<span class="warn">grants nothing: ${reasons.join('; ')}</span>`
+}
+
 /** The retry form, for admins only; readers see the failed change without a button. */
 export function retryForm (ctx: PageContext, userId: string): Html | false {
   const token = ctx.csrf()
@@ -54,7 +59,7 @@ export async function renderPerson (deps: ConsoleDeps, ctx: PageContext, id: str
   })
   const groupRows = subject.groups.map((g) => {
     const grants = deps.access.groupGrants({ ...subject, groups: [g] }).filter((x) => deps.managedProjects.includes(x.project))
-    return [html`${g.displayName}${g.externalId !== null && html`<span class="id">${g.externalId}</span>`}`, grants.length === 0 ? html`<span class="muted">grants nothing</span>` : html`${grants.map((x) => `${x.project}: ${x.role}`).join(', ')}`]
+    return [html`${g.displayName}${g.externalId !== null && html`<span class="id">${g.externalId}</span>`}`, grants.length === 0 ? inertCell(deps.access.inertReasons(g)) : html`${grants.map((x) => `${x.project}: ${x.role}`).join(', ')}`]
   })
   const open = ops.filter((o) => o.state !== 'done')
   const failed = open.some((o) => o.state === 'failed')
