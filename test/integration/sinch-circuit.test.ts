@@ -33,7 +33,7 @@ describe('the Sinch circuit through a simulated outage: /readyz, /metrics and th
       env: { SINCH_UNREADY_AFTER_SECONDS: '1' },
       background: false,
       bridge: {
-        sinchCircuit: { size: 10, openAfter: 3, maxAgeMs: 1500 },
+        sinchCircuit: { size: 10, openAfter: 3, maxAgeMs: 3_000 },
         sinchRetry: { baseMs: 5, capMs: 20, maxAttempts: 2, deadlineMs: 2_000 }
       }
     })
@@ -89,7 +89,7 @@ describe('the Sinch circuit through a simulated outage: /readyz, /metrics and th
     const recovering = await ready()
     expect(recovering.status).toBe(200)
     expect(recovering.sinch.circuit?.state).toBe('degraded')
-    await eventually(async () => (await ready()).sinch.circuit?.state === 'closed', 5_000)
+    await eventually(async () => (await ready()).sinch.circuit?.state === 'closed', 8_000)
     const closed = await ready()
     expect(closed.status).toBe(200)
     expect(closed.sinch.detail).toMatch(/^circuit closed; /)
