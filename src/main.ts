@@ -15,10 +15,10 @@ import { createExecutor } from './provisioning/executor.js'
 import { loadMappingDocument } from './provisioning/mapping-file.js'
 import { warnOnInertGroups } from './provisioning/inert-group-warning.js'
 import { createProvisioner, type Provisioner } from './provisioning/provisioner.js'
-import { catalogueOf, desiredAccess, groupGrants, type RulesConfig } from './provisioning/rules.js'
+import { catalogueOf, desiredAccess, groupGrants, inertGrantReasons, type RulesConfig } from './provisioning/rules.js'
 import { createReconciler, type Reconciler } from './reconciler/reconciler.js'
 import { createSimulator, SIMULATOR_STATE_FILE, type Simulator } from './simulator/index.js'
-import { createSinchClient, type SinchClient } from './sinch/index.js'
+import { createSinchClient, SinchCircuit, type CircuitOptions, type SinchClient } from './sinch/index.js'
 import { createStore, type Store } from './store/index.js'
 import { createReadiness } from './observability/readiness.js'
 import { grantReasons, sinchExtensionReader } from './provisioning/extension.js'
@@ -31,6 +31,8 @@ export interface Bridge {
   app: FastifyInstance
   store: Store
   sinch: SinchClient
+  /** What the bridge's own Sinch calls say of Sinch: /readyz, /metrics and the console read it. */
+  circuit: SinchCircuit
   provisioner: Provisioner
   reconciler: Reconciler
   simulator: Simulator | null
@@ -54,6 +56,8 @@ export interface BridgeOptions {
   requestBudgetMs?: number
   sinchRetry?: { baseMs?: number, capMs?: number, maxAttempts?: number, deadlineMs?: number }
   sinchRetryBudget?: { ratio?: number, minPerSecond?: number, max?: number }
+  /** How the Sinch circuit reads recent calls (tests shorten it). */
+  sinchCircuit?: Omit<CircuitOptions, 'now'>
   queueBackoff?: { baseMs: number, capMs: number }
   pollMs?: number
   /** Between two console chart samples (default 60 s). */
@@ -99,6 +103,7 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     onConnectionError: (err) => { storeLog.warn({ err: err.message, code: (err as { code?: unknown }).code }, 'database connection lost; the pool opens a new one on the next query') }
   })
   const metrics = createMetrics()
+  const circuit = new SinchCircuit(opts.sinchCircuit)
   const sinch = createSinchClient({
     apiUrl: apiUrl ?? '',
     authUrl: authUrl ?? '',
@@ -116,6 +121,7 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     logger,
     ...(opts.sinchRetry === undefined ? {} : { retry: opts.sinchRetry }),
     ...(opts.sinchRetryBudget === undefined ? {} : { retryBudget: opts.sinchRetryBudget }),
+    onResult: (r) => { circuit.record(r) },
     onCall: (e) => {
       metrics.sinchCalls.inc({ operation: e.operation, outcome: e.outcome })
       metrics.sinchCallDuration.observe({ operation: e.operation }, e.durationMs / 1000)
@@ -149,7 +155,8 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
   metrics.setSources({
     queueDepth: async () => await store.queueDepth(),
     driftCount: async () => (reconciler.lastReport()?.projects ?? []).reduce((n, p) => n + p.unmanagedCount, 0),
-    retriesRefused: () => sinch.stats().retriesRefused
+    retriesRefused: () => sinch.stats().retriesRefused,
+    circuit: () => circuit.snapshot()
   })
   const directory = warnOnInertGroups(createDirectory(store, { provisioning: provisioner, log: logger.child({ component: 'directory' }) }), rules, logger.child({ component: 'groups' }))
   const app = await buildApp({
@@ -174,7 +181,7 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
       else await sinch.listPage(firstProject, undefined, 1)
     }
   }
-  await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch: sinchProbe, reconciler, managedProjects: config.projects.managed, intervalMs: config.reconcileIntervalSeconds * 1000 }) })
+  await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch: sinchProbe, reconciler, managedProjects: config.projects.managed, intervalMs: config.reconcileIntervalSeconds * 1000, circuit: () => circuit.snapshot(), unreadyAfterMs: config.sinch.unreadyAfterSeconds * 1000 }) })
   const sampler = createSampler({
     read: totalsFromMetrics(metrics, config.scimBasePath, async () => (await store.queueDepth()).depth),
     ...(opts.sampleMs === undefined ? {} : { intervalMs: opts.sampleMs }),
@@ -184,11 +191,12 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
   await registerConsole(app, {
     store,
     managedProjects: rules.managedProjects,
-    access: { desired: (subject) => desiredAccess(subject, rules), groupGrants: (subject) => groupGrants(subject, rules) },
+    access: { desired: (subject) => desiredAccess(subject, rules), groupGrants: (subject) => groupGrants(subject, rules), inertReasons: (group) => inertGrantReasons(group, rules) },
     sandbox: config.sandbox,
     tokens: { readers: () => scimTokens, admin: () => config.adminToken },
     sampler,
     sinchLastOkAt: () => sinch.lastTokenAt(),
+    sinchCircuit: () => circuit.snapshot(),
     apiStyle: () => sinch.apiStyle(),
     reconciler,
     wake: () => provisioner.wake()
@@ -204,6 +212,7 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     app,
     store,
     sinch,
+    circuit,
     provisioner,
     reconciler,
     simulator,

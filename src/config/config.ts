@@ -30,7 +30,9 @@ export function toConfig (env: Env) {
       authUrl: env.SINCH_AUTH_URL ?? (sandbox ? undefined : 'https://auth.sinch.com/oauth2/token'),
       /** auto: detect guide or v1 on the first listing (issue 13). */
       apiStyle: env.SINCH_API_STYLE,
-      roleMap: env.SINCH_ROLE_MAP ?? ({} satisfies Partial<Record<Role, string>>)
+      roleMap: env.SINCH_ROLE_MAP ?? ({} satisfies Partial<Record<Role, string>>),
+      /** Not ready once every Sinch call has failed for this long (0: Sinch never makes the bridge unready). */
+      unreadyAfterSeconds: env.SINCH_UNREADY_AFTER_SECONDS
     },
     /** The style the bundled simulator speaks (sandbox mode and `simulate`). */
     simulatorApiStyle: env.SIMULATOR_API_STYLE,

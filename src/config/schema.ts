@@ -89,6 +89,8 @@ export const EnvSchema = z
     SINCH_AUTH_URL: url.optional(),
     SINCH_API_STYLE: z.enum(['auto', 'guide', 'v1'], { message: 'must be auto, guide or v1' }).optional().default('auto'),
     SINCH_ROLE_MAP: roleMap.optional(),
+    // How long the Sinch circuit may stay open (every call failing) before /readyz answers 503; 0 never.
+    SINCH_UNREADY_AFTER_SECONDS: int(120, 0, 7 * 24 * 3600),
     SIMULATOR_API_STYLE: z.enum(['guide', 'v1'], { message: 'must be guide or v1' }).optional().default('guide'),
     SINCH_PROJECT_IDS: list.pipe(z.array(projectId)).optional(),
     SINCH_DEFAULT_PROJECT_IDS: list.pipe(z.array(projectId)).optional(),

@@ -1,10 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { CIRCUIT_STATES, type CircuitSnapshot } from '../sinch/circuit.js'
 
 export interface MetricsSources {
   queueDepth: () => Promise<{ depth: number, oldestEnqueuedAt: string | null }>
   driftCount: () => Promise<number>
   /** Failed calls handed back unretried because the client's retry budget was spent. */
   retriesRefused?: () => number
+  /** The Sinch circuit (sinch/circuit.ts). */
+  circuit?: () => CircuitSnapshot
 }
 
 /** One registry per bridge (tests build several in one process; a global registry would collide). */
@@ -71,6 +74,33 @@ export function createMetrics () {
     collect () {
       this.reset()
       this.inc(sources.current?.retriesRefused?.() ?? 0)
+    }
+  })
+  // One series per state, 1 for the current one: alert on bridge_sinch_circuit_state{state="open"} == 1.
+  new Gauge({
+    name: 'bridge_sinch_circuit_state',
+    help: 'The Sinch circuit: 1 for the current state (closed, degraded or open), 0 for the others',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect () {
+      const state = sources.current?.circuit?.().state ?? 'closed'
+      for (const s of CIRCUIT_STATES) this.set({ state: s }, s === state ? 1 : 0)
+    }
+  })
+  new Gauge({
+    name: 'bridge_sinch_circuit_recent_failures',
+    help: 'Failed Sinch calls among the recent ones the circuit looks at',
+    registers: [registry],
+    collect () { this.set(sources.current?.circuit?.().recentFailures ?? 0) }
+  })
+  new Counter({
+    name: 'bridge_sinch_call_failures_total',
+    help: 'Sinch calls that failed after their retries, by kind (server_error, timeout, connection, rate_limit_exhausted, auth)',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect () {
+      this.reset()
+      for (const [kind, n] of Object.entries(sources.current?.circuit?.().failures ?? {})) this.inc({ kind }, n)
     }
   })
   return {

@@ -1,7 +1,19 @@
+import type { CircuitSnapshot } from '../sinch/circuit.js'
+
+/** The Sinch circuit as /readyz serves it: times as ISO strings, the reason free of Sinch's text. */
+export interface CircuitView {
+  state: CircuitSnapshot['state']
+  since: string | null
+  failingSince: string | null
+  recentFailures: number
+  window: number
+  lastFailure: { at: string, reason: string } | null
+}
+
 /** One named check of /readyz (served by http/ops-routes.ts). */
 export interface ReadinessCheck {
   name: string
-  check: () => Promise<{ ok: boolean, detail: string }>
+  check: () => Promise<{ ok: boolean, detail: string, circuit?: CircuitView }>
 }
 
 export interface ReadinessSources {
@@ -21,6 +33,10 @@ export interface ReadinessSources {
   startedAt?: number
   /** How long the database may take to answer the ping before the bridge is not ready. */
   storeTimeoutMs?: number
+  /** The Sinch circuit (sinch/circuit.ts), read at each poll. */
+  circuit?: () => CircuitSnapshot
+  /** SINCH_UNREADY_AFTER_SECONDS in ms: not ready once the circuit has been open this long; 0 never. */
+  unreadyAfterMs?: number
 }
 
 const TOKEN_FRESH_MS = 60 * 60 * 1000
@@ -46,8 +62,40 @@ function single (fn: () => Promise<void>): () => Promise<void> {
   }
 }
 
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
+
+export function circuitView (c: CircuitSnapshot): CircuitView {
+  return {
+    state: c.state,
+    since: iso(c.since),
+    failingSince: iso(c.failingSince),
+    recentFailures: c.recentFailures,
+    window: c.window,
+    lastFailure: c.lastFailure === null ? null : { at: new Date(c.lastFailure.at).toISOString(), reason: c.lastFailure.reason }
+  }
+}
+
 /**
- * /readyz: the store answers within a second, Sinch accepted us within the hour (probed if not),
+ * Ready unless the circuit has been open (every recent call failing, none succeeding since)
+ * longer than `unreadyAfterMs`: a short outage keeps the bridge in service, since every SCIM write
+ * is durable and queued, but one that lasts is said, not hidden behind "ready".
+ */
+export function circuitReadiness (c: CircuitSnapshot, unreadyAfterMs: number, now: number): { ok: boolean, detail: string, circuit: CircuitView } | null {
+  if (c.state === 'closed') return null
+  const view = circuitView(c)
+  const last = view.lastFailure === null ? '' : `; last failure ${view.lastFailure.at}: ${view.lastFailure.reason}`
+  if (c.state === 'degraded') {
+    return { ok: true, detail: `circuit degraded since ${view.since ?? ''}: ${c.recentFailures} of the last ${c.window} calls failed${last}`, circuit: view }
+  }
+  const failingMs = c.failingSince === null ? 0 : now - c.failingSince
+  const unready = unreadyAfterMs > 0 && failingMs > unreadyAfterMs
+  const limit = unreadyAfterMs === 0 ? '' : unready ? `; not ready: open longer than ${unreadyAfterMs / 1000} s` : `; not ready after ${unreadyAfterMs / 1000} s open`
+  return { ok: !unready, detail: `circuit open: every call failing since ${view.failingSince ?? ''} (${Math.round(failingMs / 1000)} s)${last}${limit}`, circuit: view }
+}
+
+/**
+ * /readyz: the store answers within a second, Sinch accepted us within the hour (probed if not)
+ * and its circuit has not been open too long,
  * and the reconciler finished a run within three intervals of now (or of start-up).
  */
 export function createReadiness (s: ReadinessSources): ReadinessCheck[] {
@@ -73,10 +121,14 @@ export function createReadiness (s: ReadinessSources): ReadinessCheck[] {
     {
       name: 'sinch',
       check: async () => {
+        const circuit = s.circuit?.()
+        const failing = circuit === undefined ? null : circuitReadiness(circuit, s.unreadyAfterMs ?? 0, Date.now())
+        if (failing !== null) return failing
+        const closed = circuit === undefined ? {} : { circuit: circuitView(circuit) }
         const last = s.sinch.lastTokenAt()
-        if (last !== null && Date.now() - last < TOKEN_FRESH_MS) return { ok: true, detail: 'reached recently' }
+        if (last !== null && Date.now() - last < TOKEN_FRESH_MS) return { ok: true, detail: `${circuit === undefined ? '' : 'circuit closed; '}reached recently`, ...closed }
         await probe()
-        return { ok: true, detail: 'reached now' }
+        return { ok: true, detail: `${circuit === undefined ? '' : 'circuit closed; '}reached now`, ...closed }
       }
     },
     {

@@ -13,6 +13,7 @@ import { MemberPageSchema, RawMemberSchema, toMember, type SinchMember } from '.
 import { StyleResolver, type ProbeOutcome, type StylePersistence } from './style-resolver.js'
 import { TokenCache } from './token-cache.js'
 import { DEFAULT_RETRY_BUDGET, RetryBudget } from './retry-budget.js'
+import type { CallResult } from './circuit.js'
 import { Transport, type Answer, type CallEvent, type Exchange } from './transport.js'
 import { createVocabulary } from './vocabulary.js'
 
@@ -40,6 +41,8 @@ export interface SinchClientOptions {
   retryBudget?: Partial<typeof DEFAULT_RETRY_BUDGET>
   timeouts?: Timeouts
   onCall?: (e: CallEvent) => void
+  /** Once per call, after its retries: how it ended (feeds the Sinch circuit, circuit.ts). */
+  onResult?: (r: CallResult) => void
   /** Sees every HTTP exchange, token included (doctor --record); nothing else should need it. */
   onExchange?: (x: Exchange) => void
   /** Clock for token lifetimes, deadlines and durations (tests inject the simulator's). */
@@ -136,7 +139,8 @@ export function createSinchClient (o: SinchClientOptions): SinchClient {
     onCall: (e) => {
       if (e.outcome === 'ok' && e.operation !== 'token') lastOkAt = now()
       o.onCall?.(e)
-    }
+    },
+    ...(o.onResult === undefined ? {} : { onResult: o.onResult })
   })
 
   /** `strict` (the style probe): only a body with a members array counts as a page of this style. */

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici'
 import { DEFAULT_RETRY, fullJitter, retryAfterMs, sleep, type RetryPolicy } from './backoff.js'
 import { SinchError, codeForStatus, parseErrorBody, scrub, type SinchOperation } from './errors.js'
 import { LimiterClosedError, type AdaptiveLimiter } from './limiter.js'
+import type { CallFailureKind, CallResult } from './circuit.js'
 import type { RetryBudget } from './retry-budget.js'
 import type { TokenCache } from './token-cache.js'
 
@@ -29,6 +30,8 @@ export interface TransportOptions {
   /** Aborted by close(): backoff sleeps end at once and no new attempt starts. */
   signal: AbortSignal
   onCall?: (e: CallEvent) => void
+  /** Once per call, after its retries: how it ended (the Sinch circuit counts these). */
+  onResult?: (r: CallResult) => void
   onExchange?: (x: Exchange) => void
 }
 
@@ -44,6 +47,28 @@ interface Attempt {
   token: string | null
   failure: Error | null
   ms: number
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'])
+
+/** The network error code somewhere down a failure's cause chain (the final error wraps what undici threw). */
+function networkCode (err: unknown): string | null {
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && !code.startsWith('SINCH_')) return code
+  }
+  return null
+}
+
+/** Whether a final error means Sinch did not do the work (and how), or null: Sinch answered, just not yes. */
+export function failureKind (err: SinchError): CallFailureKind | null {
+  if (err.code === 'SINCH_AUTH') return 'auth'
+  if (err.code !== 'SINCH_TRANSIENT') return null
+  if (err.status === 429) return 'rate_limit_exhausted'
+  if (err.status === 408) return 'timeout'
+  if (err.status !== null) return 'server_error'
+  const code = networkCode(err)
+  return code !== null && TIMEOUT_CODES.has(code) ? 'timeout' : 'connection'
 }
 
 /** shared/sinch-api.md: 429 and 5xx gateways are retried, and so are 408 and 425 (RFC 9110, 8470). */
@@ -67,6 +92,21 @@ export class Transport {
   }
 
   async call (operation: SinchOperation, method: Dispatcher.HttpMethod, path: string, body: unknown, projectId: string | undefined, pass: number[] = []): Promise<Answer> {
+    try {
+      const answer = await this.attempts(operation, method, path, body, projectId, pass)
+      this.o.onResult?.({ operation, ok: true })
+      return answer
+    } catch (err) {
+      // A call cut short by close() says nothing about Sinch.
+      if (err instanceof SinchError && !this.o.signal.aborted) {
+        const kind = failureKind(err)
+        this.o.onResult?.(kind === null ? { operation, ok: true } : { operation, ok: false, kind, status: err.status })
+      }
+      throw err
+    }
+  }
+
+  private async attempts (operation: SinchOperation, method: Dispatcher.HttpMethod, path: string, body: unknown, projectId: string | undefined, pass: number[]): Promise<Answer> {
     const started = this.o.now()
     let refreshed = false
     this.o.retryBudget?.earn()

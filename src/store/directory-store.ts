@@ -79,5 +79,7 @@ export interface DirectoryStore {
   getGroup (id: string): Promise<GroupRecord | null>
   queryGroups (q: Query): Promise<{ total: number, records: GroupRecord[] }>
   allGroups (): Promise<GroupRecord[]>
+  /** Every group's name, external id and member count, by name, without the members themselves (the console). */
+  groupHeads (): Promise<Array<{ id: string, displayName: string, externalId: string | null, members: number }>>
   counts (): Promise<{ users: number, groups: number }>
 }

@@ -67,6 +67,11 @@ export interface ProvisioningStore {
   /** A clean stop: frees every claim of `owner` and forgets it, so nobody waits for them. */
   releaseOwner (owner: string): Promise<void>
   queueDepth (): Promise<{ depth: number, oldestEnqueuedAt: string | null }>
+  /**
+   * The queued users themselves, oldest first, at most `limit` (or those among `userIds`): what
+   * queueDepth counts, with why each waits (when it is due, its attempts, the last error).
+   */
+  listQueue (filter: { userIds?: string[], limit: number }): Promise<QueueEntry[]>
 
   upsertKnownMember (m: KnownMember): Promise<void>
   /** One transaction for a whole page of a reconcile listing (100k members must not mean 100k commits). */

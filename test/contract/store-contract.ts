@@ -124,6 +124,19 @@ export function storeContract (name: string, openStore: () => Promise<{ store: S
       await store.close()
     })
 
+    it('group heads: every group by name with its external id and member count, no members loaded', async () => {
+      const { store } = await open()
+      const a = await store.createUser(user('head-a@x.io'))
+      const b = await store.createUser(user('head-b@x.io'))
+      const z = await store.createGroup({ displayName: 'zeta', externalId: 'ext-z', memberIds: [a.id, b.id], resource: {} })
+      const y = await store.createGroup({ displayName: 'Alpha', externalId: null, memberIds: [], resource: {} })
+      expect(await store.groupHeads()).toEqual([
+        { id: y.id, displayName: 'Alpha', externalId: null, members: 0 },
+        { id: z.id, displayName: 'zeta', externalId: 'ext-z', members: 2 }
+      ])
+      await store.close()
+    })
+
     it('groups: unique names, membership diffs and renames queue exactly the affected users', async () => {
       const { store } = await open()
       const a = await store.createUser(user('a@x.io'))
@@ -185,6 +198,29 @@ export function storeContract (name: string, openStore: () => Promise<{ store: S
       await store.retryLater(u.id, new Date(Date.now() + 60_000).toISOString(), 'boom')
       expect(await store.claimDue(later, 10, 'w3', 60_000)).toEqual([])
       expect((await store.queueDepth()).depth).toBe(1)
+      await store.close()
+    })
+
+    it('queue listing: every queued user, oldest first, with why it waits; the same entries queueDepth counts', async () => {
+      const { store } = await open()
+      // A few ms apart: entries are ordered by when they were queued.
+      const tick = async (): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, 5)) }
+      const a = await store.createUser(user('list-a@x.io'))
+      await tick()
+      const b = await store.createUser(user('list-b@x.io'))
+      await tick()
+      const c = await store.createUser(user('list-c@x.io'))
+      const later = new Date(Date.now() + 60_000).toISOString()
+      await store.retryLater(b.id, later, 'Sinch invite failed after 2 attempt(s): status 503')
+      const all = await store.listQueue({ limit: 10 })
+      expect(all.map((e) => e.userId)).toEqual([a.id, b.id, c.id])
+      expect(all.length).toBe((await store.queueDepth()).depth)
+      expect(all[0]?.enqueuedAt).toBe((await store.queueDepth()).oldestEnqueuedAt)
+      expect(all[1]).toMatchObject({ userId: b.id, attempts: 1, dueAt: later, lastError: 'Sinch invite failed after 2 attempt(s): status 503' })
+      expect(typeof all[1]?.generation).toBe('number')
+      expect((await store.listQueue({ limit: 2 })).map((e) => e.userId)).toEqual([a.id, b.id])
+      expect((await store.listQueue({ userIds: [c.id, b.id, 'nobody'], limit: 10 })).map((e) => e.userId)).toEqual([b.id, c.id])
+      expect(await store.listQueue({ userIds: [], limit: 10 })).toEqual([])
       await store.close()
     })
 

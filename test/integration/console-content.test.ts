@@ -88,7 +88,7 @@ describe('admin console content (server-rendered, plain HTTP)', () => {
 
   it('overview: cards answer health at a glance and link to their detail', async () => {
     const { html } = await get('/status')
-    expect(textOf(html, 'card-failed')).toBe('Failed changes 3 0 pending')
+    expect(textOf(html, 'card-failed')).toBe('Failed changes 3 0 waiting')
     expect(textOf(html, 'card-queue')).toMatch(/^Queue 0 /)
     expect(textOf(html, 'card-reconcile')).toMatch(/^Last reconcile ok .* drift 1$/)
     expect(textOf(html, 'card-sinch')).toMatch(/^Sinch reachable last answer/)
@@ -138,7 +138,7 @@ describe('admin console content (server-rendered, plain HTTP)', () => {
 
   it('changes and drift: failed changes name the person; drift lists the member nobody provisioned', async () => {
     const changes = await get('/status/changes')
-    expect(textOf(changes.html, 'op-counts')).toBe('3 failed, 0 pending.')
+    expect(textOf(changes.html, 'op-counts')).toBe('3 failed, 0 waiting.')
     const failed = rows(changes.html, 'failed')
     expect(failed.filter((r) => r[0]?.startsWith(`offboard@example.com Olive Offboard ${ids.offboard}`)).map((r) => r[1]).sort()).toEqual(['p1', 'p2'])
     expect(failed.every((r) => (r[3] ?? '').length > 0)).toBe(true)
@@ -200,6 +200,8 @@ describe('console of a large project (plain HTTP)', () => {
       projectId: 'p1', email: `m${String(i).padStart(4, '0')}@big.example`, sinchUserId: `s${i}`, role: 'MEMBER' as const, status: 'ACTIVE' as const, scimUserId: `u${i}`, origin: 'invited' as const, seenAt: at
     })))
     for (let i = 0; i < 300; i++) await t.bridge.store.setOpState({ userId: `u${i}`, projectId: 'p1', state: i < 250 ? 'pending' : 'failed', lastError: `error ${i}`, attempts: 1, updatedAt: at })
+    // A pending change is one whose user waits in the queue.
+    await t.bridge.store.enqueue(Array.from({ length: 250 }, (_, i) => `u${i}`))
   })
   afterAll(async () => { await t?.close() })
 
@@ -213,9 +215,9 @@ describe('console of a large project (plain HTTP)', () => {
     expect(html).toContain('1000 more not shown; filter by address.')
     expect(members.every((r, i) => r[5] === `error ${i}`)).toBe(true)
     const changes = await get('/status/changes')
-    expect(textOf(changes, 'op-counts')).toBe('50 failed, 250 pending.')
-    expect(rows(changes, 'pending')).toHaveLength(200)
-    expect(changes).toContain('50 older not shown.')
+    expect(textOf(changes, 'op-counts')).toBe('50 failed, 250 waiting.')
+    expect(rows(changes, 'waiting')).toHaveLength(200)
+    expect(changes).toContain('50 more waiting, not shown.')
     expect(rows(await get('/status/projects/p1?q=m1199'), 'members').map((r) => r[1])).toEqual(['m1199@big.example'])
   })
 })

@@ -10,6 +10,7 @@ header{display:flex;gap:1.5rem;align-items:center;padding:.8rem 2rem;border-bott
 header .brand{font-weight:600}nav a{margin-right:1rem;color:var(--accent);text-decoration:none}nav a[aria-current]{font-weight:600;color:var(--fg)}
 main{padding:1rem 2rem 3rem;max-width:1200px}h1{font-size:1.35rem;margin:.6rem 0 1rem}h2{font-size:1.05rem;margin:1.8rem 0 .5rem}
 .banner{background:#fff4ce;padding:.6rem 1rem;border-radius:6px;margin:.5rem 0}.notice{background:#e6f4ea;padding:.6rem 1rem;border-radius:6px}
+.alert{padding:.7rem 1rem;border-radius:6px;margin:.5rem 0 1rem;border-left:6px solid}.alert.bad{background:#fce8e6;border-color:var(--bad);color:#5c0f0a}.alert.warn{background:#fef3d6;border-color:var(--warn);color:#4a2a00}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:.8rem}
 .card{display:block;border:1px solid var(--line);border-radius:10px;padding:.8rem 1rem;color:inherit;text-decoration:none;background:#fff}
 .card:hover{border-color:var(--accent)}.card .label{color:var(--muted);font-size:.8rem;text-transform:uppercase;letter-spacing:.04em}
@@ -54,6 +55,13 @@ export function ago (iso: string | null, now = Date.now()): Html {
   if (iso === null) return html`<span class="muted">never</span>`
   const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000))
   const text = s < 60 ? `${s} s ago` : s < 3600 ? `${Math.round(s / 60)} min ago` : s < 172_800 ? `${Math.round(s / 3600)} h ago` : `${Math.round(s / 86_400)} days ago`
+  return html`<time datetime="${iso}" title="${iso}">${text}</time>`
+}
+
+/** When a queued change is tried next: "now" once due, else "in 40 s", with the instant in the title. */
+export function due (iso: string, now = Date.now()): Html {
+  const s = Math.round((Date.parse(iso) - now) / 1000)
+  const text = s <= 0 ? 'now' : s < 60 ? `in ${s} s` : s < 3600 ? `in ${Math.round(s / 60)} min` : `in ${Math.round(s / 3600)} h`
   return html`<time datetime="${iso}" title="${iso}">${text}</time>`
 }
 

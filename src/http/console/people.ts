@@ -9,22 +9,20 @@ export const PEOPLE_PER_PAGE = 50
 export async function renderPeople (deps: ConsoleDeps, q: string, pageNo: number): Promise<Html> {
   const offset = (pageNo - 1) * PEOPLE_PER_PAGE
   const { total, records } = await deps.store.queryUsers({ where: q === '' ? null : searchWhere(q), sortBy: 'userName', descending: false, offset, limit: PEOPLE_PER_PAGE })
-  const { ops } = await deps.store.sinchViewOf(records.map((u) => u.id))
-  const open = new Map<string, { pending: number, failed: number }>()
-  for (const o of ops) {
-    const c = open.get(o.userId) ?? { pending: 0, failed: 0 }
-    if (o.state === 'failed') c.failed++
-    else if (o.state === 'pending') c.pending++
-    open.set(o.userId, c)
-  }
+  const ids = records.map((u) => u.id)
+  const [{ ops }, queued] = await Promise.all([deps.store.sinchViewOf(ids), deps.store.listQueue({ userIds: ids, limit: ids.length })])
+  const failed = new Map<string, number>()
+  for (const o of ops) if (o.state === 'failed') failed.set(o.userId, (failed.get(o.userId) ?? 0) + 1)
+  // "waiting" means queued, as everywhere on the console (the overview's queue, the changes page).
+  const waiting = new Set(queued.map((e) => e.userId))
   const rows = records.map((u) => {
-    const c = open.get(u.id)
+    const f = failed.get(u.id) ?? 0
     return [
       html`<a href="${BASE}/people/${encodeURIComponent(u.id)}">${u.userName}</a><span class="id">${u.id}</span>`,
       u.displayName ?? '',
       u.emails.map((e) => e.value).join(', '),
       u.active ? html`<span class="ok">active</span>` : html`<span class="muted">deactivated</span>`,
-      c === undefined ? '' : html`${c.failed > 0 && html`<span class="bad">${c.failed} failed</span> `}${c.pending > 0 && html`<span class="warn">${c.pending} pending</span>`}`
+      html`${f > 0 && html`<span class="bad">${f} failed</span> `}${waiting.has(u.id) && html`<span class="warn">waiting</span>`}`
     ]
   })
   const pages = Math.max(1, Math.ceil(total / PEOPLE_PER_PAGE))

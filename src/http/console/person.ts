@@ -3,7 +3,7 @@ import type { KnownMember } from '../../domain/members.js'
 import type { OpState } from '../../domain/op-states.js'
 import { html, type Html } from './html.js'
 import type { ConsoleDeps, PageContext } from './deps.js'
-import { ago, BASE, table } from './layout.js'
+import { ago, BASE, due, table } from './layout.js'
 import { auditTable } from './activity.js'
 import { searchForm } from './people.js'
 
@@ -22,6 +22,11 @@ function sinchStatus (m: KnownMember | undefined): Html {
   return html`${m.role} · <span class="st-${m.status.toLowerCase()}">${m.status}</span>${m.origin === 'adopted' && html` <span class="muted">(adopted)</span>`}`
 }
 
+/** "grants nothing", with the reason when the group reads as a grant that cannot work. */
+function inertCell (reasons: string[]): Html {
+  return reasons.length === 0 ? html`<span class="muted">grants nothing</span>` : html`<span class="warn">grants nothing: ${reasons.join('; ')}</span>`
+}
+
 /** The retry form, for admins only; readers see the failed change without a button. */
 export function retryForm (ctx: PageContext, userId: string): Html | false {
   const token = ctx.csrf()
@@ -37,10 +42,11 @@ function opRow (ctx: PageContext, o: OpState): Html[] {
 export async function renderPerson (deps: ConsoleDeps, ctx: PageContext, id: string): Promise<{ title: string, body: Html } | null> {
   const [user, subject] = await Promise.all([deps.store.getUser(id), deps.store.getSubject(id)])
   if (subject === null) return null
-  const [members, ops, audit] = await Promise.all([
+  const [members, ops, audit, [queued]] = await Promise.all([
     deps.store.listKnownMembers({ scimUserId: id }),
     deps.store.listOpStates({ userId: id }),
-    deps.store.listAudit({ scimUserId: id, limit: 50 })
+    deps.store.listAudit({ scimUserId: id, limit: 50 }),
+    deps.store.listQueue({ userIds: [id], limit: 1 })
   ])
   const access = deps.access.desired(subject)
   const byProject = new Map(members.map((m) => [m.projectId, m]))
@@ -53,7 +59,7 @@ export async function renderPerson (deps: ConsoleDeps, ctx: PageContext, id: str
   })
   const groupRows = subject.groups.map((g) => {
     const grants = deps.access.groupGrants({ ...subject, groups: [g] }).filter((x) => deps.managedProjects.includes(x.project))
-    return [html`${g.displayName}${g.externalId !== null && html`<span class="id">${g.externalId}</span>`}`, grants.length === 0 ? html`<span class="muted">grants nothing</span>` : html`${grants.map((x) => `${x.project}: ${x.role}`).join(', ')}`]
+    return [html`${g.displayName}${g.externalId !== null && html`<span class="id">${g.externalId}</span>`}`, grants.length === 0 ? inertCell(deps.access.inertReasons(g)) : html`${grants.map((x) => `${x.project}: ${x.role}`).join(', ')}`]
   })
   const open = ops.filter((o) => o.state !== 'done')
   const failed = open.some((o) => o.state === 'failed')
@@ -74,6 +80,7 @@ ${table(['Project', 'Effective role', 'Because of', 'In Sinch', 'Change'], proje
 <h2>Groups</h2>
 ${table(['Group', 'Grants'], groupRows, 'In no group.', 'groups')}
 <h2>Pending and failed changes</h2>
+${queued !== undefined && html`<p class="warn" id="person-queue">Waiting in the queue since ${ago(queued.enqueuedAt)}: retry ${due(queued.dueAt)}, ${queued.attempts} attempt(s)${queued.lastError !== null && html`, last error: ${queued.lastError}`}.</p>`}
 ${failed && retryForm(ctx, id)}
 ${table(['Project', 'State', 'Attempts', 'Last error', 'Updated'], open.map((o) => opRow(ctx, o)), 'Nothing pending: Sinch matches what the rules say.', 'person-ops')}
 <h2>Audit trail</h2>

@@ -164,6 +164,8 @@ export function createPostgresDirectory (pool: pg.Pool): DirectoryStore & Subjec
     },
     queryGroups: async (q) => await query<GroupRow, GroupRecord>('group', q, async (r) => await toGroup(pool, r)),
     allGroups: async () => await Promise.all((await pool.query<GroupRow>('SELECT * FROM groups ORDER BY seq')).rows.map(async (r) => await toGroup(pool, r))),
+    groupHeads: async () => (await pool.query<{ id: string, displayName: string, externalId: string | null, members: string }>(`SELECT g.id, g.display_name AS "displayName", g.external_id AS "externalId",
+      (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) AS members FROM groups g ORDER BY g.display_name_lc, g.id`)).rows.map((r) => ({ ...r, members: Number(r.members) })),
     counts: async () => {
       const r = (await pool.query<{ users: string, groups: string }>('SELECT (SELECT count(*) FROM users WHERE deleted_at IS NULL) AS users, (SELECT count(*) FROM groups) AS groups')).rows[0]
       return { users: Number(r?.users ?? 0), groups: Number(r?.groups ?? 0) }

@@ -102,6 +102,13 @@ export function createPostgresProvisioningStore (pool: pg.Pool): ProvisioningSto
       const r = (await pool.query<{ depth: string, oldest: string | null }>('SELECT count(*) AS depth, min(enqueued_at) AS oldest FROM provision_queue')).rows[0]
       return { depth: Number(r?.depth ?? 0), oldestEnqueuedAt: r?.oldest ?? null }
     },
+    listQueue: async (f) => {
+      const cols = 'user_id AS "userId", generation, attempts, due_at AS "dueAt", last_error AS "lastError", enqueued_at AS "enqueuedAt"'
+      const rows = f.userIds === undefined
+        ? (await pool.query<QueueEntry>(`SELECT ${cols} FROM provision_queue ORDER BY enqueued_at, user_id LIMIT $1`, [f.limit])).rows
+        : (await pool.query<QueueEntry>(`SELECT ${cols} FROM provision_queue WHERE user_id = ANY($1::text[]) ORDER BY enqueued_at, user_id LIMIT $2`, [f.userIds, f.limit])).rows
+      return rows.map((r) => ({ ...r, generation: Number(r.generation), attempts: Number(r.attempts) }))
+    },
     upsertKnownMember: async (m) => { await upsertKnown([m]) },
     upsertKnownMembers: async (ms) => { for (let i = 0; i < ms.length; i += 1000) await upsertKnown(ms.slice(i, i + 1000), MERGE_LISTED) },
     deleteKnownMember: async (projectId, email, seenBefore) => {

@@ -44,6 +44,8 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     deleteEmails: db.prepare('DELETE FROM user_emails WHERE user_id = ?'),
     insertEmail: db.prepare('INSERT INTO user_emails (user_id, value_lc, type_lc) VALUES (?, ?, ?)'),
     groupById: db.prepare('SELECT * FROM groups WHERE id = ?'),
+    groupHeads: db.prepare(`SELECT g.id, g.display_name AS displayName, g.external_id AS externalId, (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) AS members
+      FROM groups g ORDER BY g.display_name_lc, g.id`),
     membersOf: db.prepare('SELECT user_id FROM group_members WHERE group_id = ? ORDER BY rowid').pluck(),
     insertGroup: db.prepare(`INSERT INTO groups (id, display_name, display_name_lc, external_id, resource, version, created, last_modified)
       VALUES (@id, @displayName, @displayNameLc, @externalId, @resource, 1, @now, @now)`),
@@ -209,6 +211,7 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     },
     queryGroups: async (q) => query('group', q, toGroup),
     allGroups: async () => (db.prepare('SELECT * FROM groups ORDER BY seq').all() as GroupRow[]).map(toGroup),
+    groupHeads: async () => st.groupHeads.all() as Array<{ id: string, displayName: string, externalId: string | null, members: number }>,
     counts: async () => st.counts.get() as { users: number, groups: number },
 
     async getSubject (userId): Promise<ProvisioningSubject | null> {

@@ -47,6 +47,10 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
     unclaim: db.prepare('UPDATE provision_queue SET claimed_by = NULL, claimed_until = NULL WHERE user_id = ?'),
     retry: db.prepare('UPDATE provision_queue SET due_at = ?, attempts = attempts + 1, last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE user_id = ?'),
     depth: db.prepare('SELECT count(*) AS depth, min(enqueued_at) AS oldest FROM provision_queue'),
+    queuePage: db.prepare(`SELECT user_id AS userId, generation, attempts, due_at AS dueAt, last_error AS lastError, enqueued_at AS enqueuedAt FROM provision_queue
+      ORDER BY enqueued_at, user_id LIMIT CAST(? AS INTEGER)`),
+    queueOfUsers: db.prepare(`SELECT user_id AS userId, generation, attempts, due_at AS dueAt, last_error AS lastError, enqueued_at AS enqueuedAt FROM provision_queue
+      WHERE user_id IN (SELECT value FROM json_each(?)) ORDER BY enqueued_at, user_id LIMIT CAST(? AS INTEGER)`),
     upsertKnown: db.prepare(`INSERT INTO known_members (project_id, email_lc, sinch_user_id, role, status, scim_user_id, origin, seen_at)
       VALUES (@projectId, @email, @sinchUserId, @role, @status, @scimUserId, @origin, @seenAt)
       ON CONFLICT (project_id, email_lc) DO UPDATE SET sinch_user_id = excluded.sinch_user_id, role = excluded.role, status = excluded.status,
@@ -117,6 +121,7 @@ export function createSqliteProvisioningStore (db: SqliteDatabase, write: WriteB
       const r = st.depth.get() as { depth: number, oldest: string | null }
       return { depth: r.depth, oldestEnqueuedAt: r.oldest }
     },
+    listQueue: async (f) => (f.userIds === undefined ? st.queuePage.all(f.limit) : st.queueOfUsers.all(JSON.stringify(f.userIds), f.limit)) as QueueEntry[],
     upsertKnownMember: async (m) => { await write(() => st.upsertKnown.run(keyed(m))) },
     upsertKnownMembers: async (ms) => { await write(() => upsertMany(ms)) },
     deleteKnownMember: async (projectId, email, seenBefore) => {

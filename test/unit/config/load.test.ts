@@ -48,6 +48,7 @@ describe('loadConfig', () => {
     expect(r.config.scimTokens).toEqual(['first-token-aaaaaaaa', 'second-token-bbbbbbb'])
     expect(r.config.projects.managed).toEqual(['p1', 'p2'])
     expect(r.config.reconcileIntervalSeconds).toBe(600)
+    expect(r.config.sinch.unreadyAfterSeconds).toBe(120)
   })
 
   it('honours explicit overrides', () => {
@@ -137,6 +138,8 @@ describe('loadConfig', () => {
     ['DATABASE_CONNECT_TIMEOUT_MS', { DATABASE_CONNECT_TIMEOUT_MS: '99' }, /^DATABASE_CONNECT_TIMEOUT_MS: must be at least 100$/],
     ['DATABASE_CONNECT_TIMEOUT_MS', { DATABASE_CONNECT_TIMEOUT_MS: '5s' }, /^DATABASE_CONNECT_TIMEOUT_MS: must be a whole number$/],
     ['DATABASE_STATEMENT_TIMEOUT_MS', { DATABASE_STATEMENT_TIMEOUT_MS: '3600001' }, /^DATABASE_STATEMENT_TIMEOUT_MS: must be at most 3600000$/],
+    ['SINCH_UNREADY_AFTER_SECONDS', { SINCH_UNREADY_AFTER_SECONDS: '2m' }, /^SINCH_UNREADY_AFTER_SECONDS: must be a whole number$/],
+    ['SINCH_UNREADY_AFTER_SECONDS', { SINCH_UNREADY_AFTER_SECONDS: '604801' }, /^SINCH_UNREADY_AFTER_SECONDS: must be at most 604800$/],
     ['MAX_CONNECTIONS', { MAX_CONNECTIONS: '0' }, /^MAX_CONNECTIONS: must be at least 1$/],
     ['MAX_CONNECTIONS', { MAX_CONNECTIONS: 'many' }, /^MAX_CONNECTIONS: must be a whole number$/]
   ]
@@ -177,6 +180,7 @@ describe('loadConfig', () => {
       SINCH_REGION: 'mars',
       SINCH_API_STYLE: 'v9',
       SINCH_ROLE_MAP: '=x',
+      SINCH_UNREADY_AFTER_SECONDS: '2m',
       SIMULATOR_API_STYLE: 'v9',
       SINCH_API_URL: 'nope',
       SINCH_AUTH_URL: 'ftp://x',
