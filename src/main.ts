@@ -58,6 +58,8 @@ export interface BridgeOptions {
   sinchRetryBudget?: { ratio?: number, minPerSecond?: number, max?: number }
   /** How the Sinch circuit reads recent calls (tests shorten it). */
   sinchCircuit?: Omit<CircuitOptions, 'now'>
+  /** How often /readyz may recheck an open Sinch circuit (tests shorten it). */
+  readinessRecheckMs?: number
   queueBackoff?: { baseMs: number, capMs: number }
   pollMs?: number
   /** Between two console chart samples (default 60 s). */
@@ -179,9 +181,10 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     probe: async () => {
       if (config.sinch.authMode === 'oauth' || firstProject === undefined) await sinch.fetchToken()
       else await sinch.listPage(firstProject, undefined, 1)
-    }
+    },
+    ...(firstProject === undefined ? {} : { recheck: async () => { await sinch.listPage(firstProject, undefined, 1) } })
   }
-  await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch: sinchProbe, reconciler, managedProjects: config.projects.managed, intervalMs: config.reconcileIntervalSeconds * 1000, circuit: () => circuit.snapshot(), unreadyAfterMs: config.sinch.unreadyAfterSeconds * 1000 }) })
+  await registerOpsRoutes(app, { metrics, metricsToken: config.metricsToken, readiness: createReadiness({ store, sinch: sinchProbe, reconciler, managedProjects: config.projects.managed, intervalMs: config.reconcileIntervalSeconds * 1000, circuit: () => circuit.snapshot(), unreadyAfterMs: config.sinch.unreadyAfterSeconds * 1000, ...(opts.readinessRecheckMs === undefined ? {} : { recheckEveryMs: opts.readinessRecheckMs }) }) })
   const sampler = createSampler({
     read: totalsFromMetrics(metrics, config.scimBasePath, async () => (await store.queueDepth()).depth),
     ...(opts.sampleMs === undefined ? {} : { intervalMs: opts.sampleMs }),

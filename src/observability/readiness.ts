@@ -25,6 +25,12 @@ export interface ReadinessSources {
     probe (): Promise<void>
     apiStyle?: () => string | null
     resolveStyle?: (projectId: string) => Promise<{ style: string }>
+    /**
+     * A real members call whose outcome the circuit counts. While the circuit is open, readiness
+     * makes one now and then: with an empty queue nothing else would call Sinch, and the bridge
+     * would stay unready until the next reconcile long after Sinch came back.
+     */
+    recheck?: () => Promise<void>
   }
   /** The first is probed for the API style when none is known yet. */
   managedProjects?: string[]
@@ -37,10 +43,14 @@ export interface ReadinessSources {
   circuit?: () => CircuitSnapshot
   /** SINCH_UNREADY_AFTER_SECONDS in ms: not ready once the circuit has been open this long; 0 never. */
   unreadyAfterMs?: number
+  /** At most one recheck of an open circuit this often (default 10 s), however often /readyz is polled. */
+  recheckEveryMs?: number
 }
 
 const TOKEN_FRESH_MS = 60 * 60 * 1000
 const STORE_TIMEOUT_MS = 1_000
+const RECHECK_EVERY_MS = 10_000
+const RECHECK_TIMEOUT_MS = 5_000
 
 /** Resolves when `p` does, rejects after `ms`; the timer never outlives the race. */
 async function within<T> (p: Promise<T>, ms: number, message: string): Promise<T> {
@@ -93,6 +103,22 @@ export function circuitReadiness (c: CircuitSnapshot, unreadyAfterMs: number, no
   return { ok: !unready, detail: `circuit open: every call failing since ${view.failingSince ?? ''} (${Math.round(failingMs / 1000)} s)${last}${limit}`, circuit: view }
 }
 
+/** Runs `sinch.recheck` when the circuit is open and the last recheck is old enough; never throws. */
+function openCircuitRecheck (s: ReadinessSources): () => Promise<void> {
+  const recheck = s.sinch.recheck
+  const every = s.recheckEveryMs ?? RECHECK_EVERY_MS
+  let last = Number.NEGATIVE_INFINITY
+  const run = single(async () => {
+    // The outcome reaches the circuit through the client; a failure here is just one more failed call.
+    try { await within(recheck?.() ?? Promise.resolve(), RECHECK_TIMEOUT_MS, 'timeout') } catch { /* counted by the circuit */ }
+  })
+  return async () => {
+    if (recheck === undefined || s.circuit?.().state !== 'open' || Date.now() - last < every) return
+    last = Date.now()
+    await run()
+  }
+}
+
 /**
  * /readyz: the store answers within a second, Sinch accepted us within the hour (probed if not)
  * and its circuit has not been open too long,
@@ -105,6 +131,7 @@ export function createReadiness (s: ReadinessSources): ReadinessCheck[] {
   const probe = single(async () => { await s.sinch.probe() })
   const first = s.managedProjects?.[0]
   const resolveStyle = single(async () => { if (first !== undefined) await s.sinch.resolveStyle?.(first) })
+  const recheckOpen = openCircuitRecheck(s)
   return [
     {
       name: 'store',
@@ -121,6 +148,7 @@ export function createReadiness (s: ReadinessSources): ReadinessCheck[] {
     {
       name: 'sinch',
       check: async () => {
+        await recheckOpen()
         const circuit = s.circuit?.()
         const failing = circuit === undefined ? null : circuitReadiness(circuit, s.unreadyAfterMs ?? 0, Date.now())
         if (failing !== null) return failing

@@ -114,3 +114,25 @@ describe('SINCH_UNREADY_AFTER_SECONDS=0', () => {
     }
   })
 })
+
+describe('an open circuit with nothing queued', () => {
+  it('is rechecked by /readyz itself: ready again soon after Sinch answers, with no SCIM call and no reconcile', async () => {
+    const t = await startTestBridge({
+      env: { SINCH_UNREADY_AFTER_SECONDS: '1' },
+      background: false,
+      bridge: { readinessRecheckMs: 200, sinchCircuit: { openAfter: 2, maxAgeMs: 60_000 }, sinchRetry: { baseMs: 5, capMs: 20, maxAttempts: 2, deadlineMs: 2_000 } }
+    })
+    try {
+      await t.simControl.call('POST', 'faults', { route: 'any', rate: 1, status: 503 })
+      expect((await t.scim('POST', '/Users', { schemas: [USER], userName: 'idle@example.com', active: true })).status).toBe(201)
+      await eventually(async () => (await fetch(`${t.url}/readyz`)).status === 503, 5_000)
+      await t.simControl.call('DELETE', 'faults')
+      // Only /readyz polls from here on: its own one-member listing is the call that succeeds.
+      await eventually(async () => (await fetch(`${t.url}/readyz`)).status === 200, 5_000)
+      const sinch = (await (await fetch(`${t.url}/readyz`)).json() as Ready).checks.find((c) => c.name === 'sinch')
+      expect(sinch?.circuit?.state).toBe('degraded')
+    } finally {
+      await t.close()
+    }
+  })
+})
