@@ -48,6 +48,20 @@ describe('the WAL fdatasync on a real file', () => {
     expect(held?.size).toBeGreaterThan(0)
   })
 
+  it('a directory that cannot be synced (some platforms cannot open one) does not fail the sync, as in SQLite', async () => {
+    const file = dbFile()
+    const db = openSqliteDatabase(file, { durability: 'wal-datasync' })
+    cleanups.push(async () => { db.close() })
+    db.exec('CREATE TABLE t (v TEXT)')
+    const noDirectories = (async (path: string, flags: string) => {
+      if (path === dirname(file)) throw Object.assign(new Error('EISDIR: illegal operation on a directory'), { code: 'EISDIR' })
+      return await open(path, flags)
+    }) as typeof open
+    const wal = createWalSync(file, noDirectories)
+    cleanups.push(wal.close)
+    await expect(wal.sync()).resolves.toBeUndefined()
+  })
+
   it('a -wal file that cannot be opened rejects the sync (the store then reports unavailable)', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'durable-')), 'never-opened.db')
     const wal = createWalSync(file)
