@@ -23,8 +23,10 @@ export interface DurableWrites {
  * With `sync` (the WAL opened with synchronous=NORMAL), COMMIT only hands the WAL frames to the
  * OS, and the batch's promises settle once `sync` (run on libuv's threadpool) has made them
  * durable: the IdP's answer still follows durability, but the event loop serves other requests
- * during the fdatasync. Batches committed while a sync is in flight wait for the next one and
- * share it. A write's error waits for the sync too: it may rest on another write of the batch or
+ * during the fdatasync. Writes issued while a sync is in flight are held and committed together
+ * when it returns, then share the next sync: one larger transaction writes each page it touches
+ * to the WAL once, where one per turn would write the same index pages again and again. A
+ * write's error waits for the sync too: it may rest on another write of the batch or
  * of an earlier one (the userName a not-yet-durable create took), so it must not be answered first.
  *
  * A failed sync poisons the store: the kernel may already have dropped the pages it could not
@@ -44,7 +46,7 @@ export function createDurableWrites (db: SqliteDatabase, opts: { sync?: DurableS
   const rollbackTo = sql('ROLLBACK TO w')
   const sync = opts.sync
   let pending: Pending[] = []
-  /** Committed batches whose sync has not started yet. */
+  /** Committed batches whose sync has not started yet (with the sync on, only until it starts). */
   let committed: Array<() => void> = []
   let syncing: Promise<void> | null = null
   let failure: StoreUnavailableError | null = null
@@ -67,11 +69,14 @@ export function createDurableWrites (db: SqliteDatabase, opts: { sync?: DurableS
       syncing = null
       if (failure !== null) failWaiting()
       else if (committed.length > 0) startSync()
+      // The writes held while this sync ran: one transaction now (it starts the next sync).
+      if (pending.length > 0) flush()
     })
   }
   const flush = (): void => {
     const batch = pending
     pending = []
+    if (batch.length === 0) return
     if (failure !== null) {
       for (const p of batch) p.reject(failure)
       return
@@ -110,7 +115,8 @@ export function createDurableWrites (db: SqliteDatabase, opts: { sync?: DurableS
     if (syncing === null) startSync()
   }
   const write: WriteBatcher = async <T>(fn: () => T): Promise<T> => await new Promise<T>((resolve, reject) => {
-    if (pending.length === 0) setImmediate(flush)
+    // While a sync runs, its end flushes; otherwise the end of this turn does.
+    if (pending.length === 0 && syncing === null) setImmediate(flush)
     pending.push({ fn, resolve: resolve as (v: unknown) => void, reject })
   })
   return {

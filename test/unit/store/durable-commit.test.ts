@@ -48,19 +48,20 @@ describe('durable writes: an answer follows the fdatasync of its commit', () => 
     await expect(p).resolves.toBe(1)
   })
 
-  it('writes of one turn share a sync, and writes committed while it runs share the next one', async () => {
+  it('writes of one turn share a sync; writes issued while it runs are held, then committed together and share the next one', async () => {
     const d = open()
     const s = manualSync()
     const w = createDurableWrites(d, { sync: s.sync })
     const first = [1, 2, 3].map(async (v) => await w.write(() => { s.log.push(`write ${v}`); return d.prepare('INSERT INTO t VALUES (?)').run(v).changes }))
     await turns()
-    // Three more turns, each its own transaction, all while the first sync is in flight.
+    // Three more turns, all while the first sync is in flight.
     const later: Array<Promise<number>> = []
     for (const v of [4, 5, 6]) {
       later.push(w.write(() => { s.log.push(`write ${v}`); return d.prepare('INSERT INTO t VALUES (?)').run(v).changes }))
       await turns()
     }
     expect(s.calls).toBe(1)
+    expect(d.prepare('SELECT count(*) FROM t').pluck().get()).toBe(3)
     let laterSettled = false
     void Promise.allSettled(later).then(() => { laterSettled = true })
     s.finish()
