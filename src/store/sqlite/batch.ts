@@ -36,6 +36,10 @@ export interface DurableWrites {
  * from what is on the disk.
  *
  * Without `sync` (synchronous=FULL, or an in-memory database) the promises settle after COMMIT.
+ *
+ * A worker_thread owning a second connection frees the event loop as well (bench/durable-commit:
+ * the same writes/s and reads/s within noise), but every write transaction and the records it
+ * returns would have to cross a thread boundary; the fdatasync alone moving is the smaller change.
  */
 export function createDurableWrites (db: SqliteDatabase, opts: { sync?: DurableSync } = {}): DurableWrites {
   const sql = (text: string): (() => void) => { const st = db.prepare(text); return () => { st.run() } }
