@@ -1,9 +1,10 @@
 import type { Store } from './store.js'
-import { openSqliteDatabase } from './sqlite/database.js'
+import { openSqlite } from './sqlite/database.js'
 import { createSqliteDirectory } from './sqlite/directory.js'
 import { isSqliteUnavailable } from './sqlite/errors.js'
 import { createSqliteProvisioningStore } from './sqlite/provisioning.js'
-import { createWriteBatcher } from './sqlite/batch.js'
+import { createDurableWrites, type DurableSync } from './sqlite/batch.js'
+import { createWalSync } from './sqlite/wal-sync.js'
 import { guardLimits } from './limits.js'
 import { guardUnavailable } from './unavailable.js'
 
@@ -28,19 +29,7 @@ export class StoreConfigError extends Error {
 /** `sqlite:<path>` or `postgres://…`; migrations run before the store is handed out. */
 export async function createStore (databaseUrl: string, opts: StoreOptions = {}): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:')) {
-    const db = openSqliteDatabase(databaseUrl.slice('sqlite:'.length), opts.connectTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.connectTimeoutMs })
-    const write = createWriteBatcher(db)
-    return guardLimits(guardUnavailable<Store>({
-      kind: 'sqlite',
-      ...createSqliteDirectory(db, write),
-      ...createSqliteProvisioningStore(db, write),
-      ping: async () => { db.prepare('SELECT 1').get() },
-      close: async () => {
-        // Let a group commit already scheduled for this turn finish before the handle goes.
-        await new Promise((resolve) => setImmediate(resolve))
-        if (db.open) db.close()
-      }
-    }, isSqliteUnavailable))
+    return createSqliteStore(databaseUrl.slice('sqlite:'.length), opts.connectTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.connectTimeoutMs })
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     const { createPostgresStore, DEFAULT_PG_TIMEOUTS } = await import('./postgres/index.js')
@@ -50,4 +39,34 @@ export async function createStore (databaseUrl: string, opts: StoreOptions = {})
     }))
   }
   throw new StoreConfigError('DATABASE_URL must be sqlite:<path> or postgres://…')
+}
+
+/**
+ * The SQLite store. Commits are made durable by an fdatasync of the WAL on libuv's threadpool
+ * (see createDurableWrites), not by SQLite on the event loop; `sync` replaces that fdatasync
+ * (tests observe or fail it). After a failed sync the store is unavailable: writes and ping
+ * throw StoreUnavailableError, so /readyz reports it and the IdP gets 503s until a restart.
+ */
+export function createSqliteStore (file: string, opts: { busyTimeoutMs?: number, sync?: DurableSync } = {}): Store {
+  const { db, durability } = openSqlite(file, { ...(opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs }), durability: 'wal-datasync' })
+  const wal = durability === 'wal-datasync' && opts.sync === undefined ? createWalSync(file) : null
+  const sync = durability === 'wal-datasync' ? opts.sync ?? wal?.sync : undefined
+  const writes = createDurableWrites(db, sync === undefined ? {} : { sync })
+  const write = writes.write
+  return guardLimits(guardUnavailable<Store>({
+    kind: 'sqlite',
+    ...createSqliteDirectory(db, write),
+    ...createSqliteProvisioningStore(db, write),
+    ping: async () => {
+      const failed = writes.failure()
+      if (failed !== null) throw failed
+      db.prepare('SELECT 1').get()
+    },
+    close: async () => {
+      // Let the writes already issued commit and become durable before the handles go.
+      await writes.drain()
+      await wal?.close()
+      if (db.open) db.close()
+    }
+  }, isSqliteUnavailable))
 }
