@@ -38,6 +38,8 @@ export interface AppDeps {
   sinchExtension?: (userIds: string[]) => Promise<Map<string, SinchProjectView[]>>
   /** The roles an IdP may assign (role-catalogue.ts): `/Roles`, and the values `roles` may carry. Absent: neither. */
   roleCatalogue?: RoleCatalogue
+  /** Why the process can no longer work and must be restarted, or null: `/healthz` answers 503 with it. */
+  fatal?: () => string | null
 }
 
 /** Builds the HTTP app from its dependencies; opens nothing itself (tests call it directly). */
@@ -79,7 +81,11 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     if (closing) reply.header('connection', 'close')
     done(null, payload)
   })
-  app.get('/healthz', async () => ({ status: 'ok' }))
+  app.get('/healthz', async (_req, reply) => {
+    const fatal = deps.fatal?.() ?? null
+    if (fatal === null) return { status: 'ok' }
+    return await reply.code(503).send({ status: 'failed', detail: fatal })
+  })
   const auth = await registerScimAuth(app, deps.scimTokens)
   const basePath = deps.scimBasePath === '/' ? '' : deps.scimBasePath
   registerUserRoutes(app, { basePath, directory: deps.directory, auth, sinchExtension: deps.sinchExtension, roleCatalogue: deps.roleCatalogue })

@@ -168,7 +168,8 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     scimTokens: () => scimTokens,
     directory,
     sinchExtension: sinchExtensionReader(store, grantReasons(store, rules)),
-    roleCatalogue: catalogueOf(rules)
+    roleCatalogue: catalogueOf(rules),
+    ...(store.fatal === undefined ? {} : { fatal: store.fatal })
   })
   // Node drops connections beyond this at accept (http.Server maxConnections); Fastify has no option of its own.
   app.server.maxConnections = config.maxConnections

@@ -62,6 +62,7 @@ export function createSqliteStore (file: string, opts: { busyTimeoutMs?: number,
       if (failed !== null) throw failed
       db.prepare('SELECT 1').get()
     },
+    fatal: () => (writes.failure() === null ? null : 'the disk refused to make a commit durable; a restart recovers from what is on it'),
     close: async () => {
       // Let the writes already issued commit and become durable before the handles go.
       await writes.drain()

@@ -5,5 +5,10 @@ import type { ProvisioningStore, SubjectReader } from './types.js'
 export type Store = DirectoryStore & SubjectReader & ProvisioningStore & {
   kind: 'sqlite' | 'postgres'
   ping (): Promise<void>
+  /**
+   * Set when the store cannot recover without a restart (SQLite: the disk refused a sync). Liveness
+   * fails on it, so an orchestrator restarts the process instead of leaving it refusing every write.
+   */
+  fatal? (): string | null
   close (): Promise<void>
 }

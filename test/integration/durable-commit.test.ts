@@ -70,13 +70,14 @@ describe('the WAL fdatasync on a real file', () => {
 })
 
 describe('a failed fdatasync reaches the IdP as a 503, never as a success', () => {
-  it('the POST whose sync failed is a 503 with Retry-After, later writes too, and ping says unavailable', async () => {
+  it('the POST whose sync failed is a 503 with Retry-After, later writes too, ping says unavailable and /healthz fails', async () => {
     let failNext = false
     const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })
     const store: Store = createSqliteStore(dbFile(), { sync: async () => { if (failNext) throw eio } })
-    const app = await buildApp({ logger: createLogger('silent'), scimBasePath: '/scim/v2', scimTokens: () => [TOKEN], directory: createDirectory(store) })
+    const app = await buildApp({ logger: createLogger('silent'), scimBasePath: '/scim/v2', scimTokens: () => [TOKEN], directory: createDirectory(store), ...(store.fatal === undefined ? {} : { fatal: store.fatal }) })
     const url = await app.listen({ port: 0, host: '127.0.0.1' })
     cleanups.push(async () => { await app.close(); await store.close() })
+    expect((await fetch(`${url}/healthz`)).status).toBe(200)
     const post = async (userName: string): Promise<Response> => await fetch(`${url}/scim/v2/Users`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
@@ -92,5 +93,9 @@ describe('a failed fdatasync reaches the IdP as a 503, never as a success', () =
     failNext = false
     expect((await post('after@durable.example')).status).toBe(503)
     await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError)
+    // Liveness fails too: only a restart recovers, so an orchestrator must be told to do it.
+    const health = await fetch(`${url}/healthz`)
+    expect(health.status).toBe(503)
+    expect(await health.json()).toMatchObject({ status: 'failed', detail: expect.stringMatching(/restart/) })
   })
 })
