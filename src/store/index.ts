@@ -30,11 +30,12 @@ export async function createStore (databaseUrl: string, opts: StoreOptions = {})
   if (databaseUrl.startsWith('sqlite:')) {
     const db = openSqliteDatabase(databaseUrl.slice('sqlite:'.length), opts.connectTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.connectTimeoutMs })
     const write = createWriteBatcher(db)
+    const ping = db.prepare('SELECT 1')
     return guardLimits(guardUnavailable<Store>({
       kind: 'sqlite',
       ...createSqliteDirectory(db, write),
       ...createSqliteProvisioningStore(db, write),
-      ping: async () => { db.prepare('SELECT 1').get() },
+      ping: async () => { ping.get() },
       close: async () => {
         // Let a group commit already scheduled for this turn finish before the handle goes.
         await new Promise((resolve) => setImmediate(resolve))
