@@ -11,6 +11,7 @@ import { registerUserRoutes } from './http/scim-users.js'
 import type { RoleCatalogue } from './domain/role-catalogue.js'
 import { registerRoleRoutes } from './http/scim-roles.js'
 import type { SinchProjectView } from './scim/resources.js'
+import type { UserView } from './store/directory-store.js'
 import { configureScimmy } from './scim/setup.js'
 import { ScimError } from './scim/errors.js'
 
@@ -35,7 +36,8 @@ export interface AppDeps {
   /** A function, so a rotated token list takes effect without a rebuild. */
   scimTokens: () => string[]
   directory: Directory
-  sinchExtension?: (userIds: string[]) => Promise<Map<string, SinchProjectView[]>>
+  /** A user's Sinch extension from its view (provisioning/extension.ts sinchExtensionOf). */
+  sinchExtension?: (view: UserView) => SinchProjectView[]
   /** The roles an IdP may assign (role-catalogue.ts): `/Roles`, and the values `roles` may carry. Absent: neither. */
   roleCatalogue?: RoleCatalogue
 }

@@ -78,6 +78,8 @@ export interface DirectoryStore {
   deleteUser (id: string, expectedVersion: number | null): Promise<void>
   getUser (id: string): Promise<UserRecord | null>
   queryUsers (q: Query): Promise<{ total: number, records: UserRecord[] }>
+  /** queryUsers with each user's view (userViews), in the same statement. */
+  queryUserViews (q: Query): Promise<{ total: number, records: UserView[] }>
   /** Every live user. */
   allUsers (): Promise<UserRecord[]>
   /** Live users in insertion order after cursor `after` (0 = from the start), at most `limit`: filters the indexes cannot answer page through these. */

@@ -26,9 +26,7 @@ const toUser = (r: UserRow): UserRecord => ({
  * A user row with its groups, known Sinch members and unfinished ops as JSON arrays: a SCIM read
  * is one round trip, not four. Named, so each connection plans it once.
  */
-const VIEWS = {
-  name: 'user-views',
-  text: `SELECT u.*,
+const VIEW_COLUMNS = `u.*,
   COALESCE((SELECT json_agg(json_build_object('id', g.id, 'displayName', g.display_name, 'externalId', g.external_id) ORDER BY m.seq)
     FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = u.id), '[]'::json) AS view_groups,
   COALESCE((SELECT json_agg(json_build_object('projectId', k.project_id, 'email', k.email_lc, 'sinchUserId', k.sinch_user_id, 'role', k.role, 'status', k.status,
@@ -36,9 +34,9 @@ const VIEWS = {
     FROM known_members k WHERE k.scim_user_id = u.id), '[]'::json) AS view_members,
   COALESCE((SELECT json_agg(json_build_object('userId', o.user_id, 'projectId', o.project_id, 'state', o.state, 'lastError', o.last_error,
       'attempts', o.attempts, 'updatedAt', o.updated_at) ORDER BY o.project_id)
-    FROM op_states o WHERE o.user_id = u.id AND o.state <> 'done'), '[]'::json) AS view_ops
-  FROM users u WHERE u.id = ANY($1::text[]) AND u.deleted_at IS NULL`
-}
+    FROM op_states o WHERE o.user_id = u.id AND o.state <> 'done'), '[]'::json) AS view_ops`
+const VIEWS = { name: 'user-views', text: `SELECT ${VIEW_COLUMNS} FROM users u WHERE u.id = ANY($1::text[]) AND u.deleted_at IS NULL` }
+const toView = (r: ViewRow): UserView => ({ record: toUser(r), groups: r.view_groups, members: r.view_members, ops: r.view_ops })
 type ViewRow = UserRow & { view_groups: UserView['groups'], view_members: UserView['members'], view_ops: UserView['ops'] }
 
 async function unique<T> (attribute: 'userName' | 'displayName', fn: () => Promise<T>): Promise<T> {
@@ -85,11 +83,11 @@ export function createPostgresDirectory (pool: pg.Pool): DirectoryStore & Subjec
     if (expected !== null && r.version !== expected) throw new StoreVersionError('version mismatch')
     return r
   }
-  async function query<R, T> (kind: 'user' | 'group', q: Query, map: (r: R) => T | Promise<T>): Promise<{ total: number, records: T[] }> {
+  async function query<R, T> (kind: 'user' | 'group', q: Query, map: (r: R) => T | Promise<T>, columns = kind === 'user' ? 'u.*' : 'g.*'): Promise<{ total: number, records: T[] }> {
     const p: unknown[] = []
     const base = kind === 'user' ? 'FROM users u WHERE u.deleted_at IS NULL' : 'FROM groups g WHERE 1 = 1'
     const where = whereSql(q.where, kind, p, POSTGRES_DIALECT)
-    const rows = q.limit === 0 ? [] : (await pool.query(`SELECT ${kind === 'user' ? 'u' : 'g'}.* ${base}${where}${orderSql(q, kind)} LIMIT ${Number(q.limit)} OFFSET ${Number(q.offset)}`, p)).rows as R[]
+    const rows = q.limit === 0 ? [] : (await pool.query(`SELECT ${columns} ${base}${where}${orderSql(q, kind)} LIMIT ${Number(q.limit)} OFFSET ${Number(q.offset)}`, p)).rows as R[]
     const total = totalFromPage(q.offset, q.limit, rows.length) ?? Number((await pool.query<{ n: string }>(`SELECT count(*) AS n ${base}${where}`, p)).rows[0]?.n ?? 0)
     return { total, records: await Promise.all(rows.map(map)) }
   }
@@ -160,6 +158,7 @@ export function createPostgresDirectory (pool: pg.Pool): DirectoryStore & Subjec
       return r === undefined ? null : toUser(r)
     },
     queryUsers: async (q) => await query<UserRow, UserRecord>('user', q, toUser),
+    queryUserViews: async (q) => await query<ViewRow, UserView>('user', q, toView, VIEW_COLUMNS),
     allUsers: async () => (await pool.query<UserRow>('SELECT * FROM users WHERE deleted_at IS NULL ORDER BY seq')).rows.map(toUser),
     scanUsers: async (after, limit) => {
       const rows = (await pool.query<UserRow & { seq: string }>('SELECT * FROM users WHERE deleted_at IS NULL AND seq > $1 ORDER BY seq LIMIT $2', [after, limit])).rows
@@ -181,7 +180,7 @@ export function createPostgresDirectory (pool: pg.Pool): DirectoryStore & Subjec
       const byId = new Map((await pool.query<ViewRow>({ ...VIEWS, values: [ids] })).rows.map((r) => [r.id, r]))
       return [...new Set(ids)].flatMap((id) => {
         const r = byId.get(id)
-        return r === undefined ? [] : [{ record: toUser(r), groups: r.view_groups, members: r.view_members, ops: r.view_ops }]
+        return r === undefined ? [] : [toView(r)]
       })
     },
     existingUserIds: async (ids) => new Set((await pool.query<{ id: string }>('SELECT id FROM users WHERE id = ANY($1::text[]) AND deleted_at IS NULL', [ids])).rows.map((r) => r.id)),
