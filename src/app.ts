@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Directory } from './directory/index.js'
-import { registerScimAuth } from './http/auth.js'
+import { scimAuth } from './http/auth.js'
 import { registerErrorHandling } from './http/errors.js'
 import { onClientError, onFrameworkError } from './http/framework-errors.js'
 import { registerNulGuard } from './http/nul-guard.js'
@@ -82,7 +82,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     done(null, payload)
   })
   app.get('/healthz', async () => ({ status: 'ok' }))
-  const auth = await registerScimAuth(app, deps.scimTokens)
+  const auth = scimAuth(deps.scimTokens)
   const basePath = deps.scimBasePath === '/' ? '' : deps.scimBasePath
   registerUserRoutes(app, { basePath, directory: deps.directory, auth, sinchExtension: deps.sinchExtension, roleCatalogue: deps.roleCatalogue })
   registerGroupRoutes(app, { basePath, directory: deps.directory, auth })
