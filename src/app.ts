@@ -14,6 +14,7 @@ import type { SinchProjectView } from './scim/resources.js'
 import type { UserView } from './store/directory-store.js'
 import { configureScimmy } from './scim/setup.js'
 import { ScimError } from './scim/errors.js'
+import { lazyRequestLogger } from './observability/request-logger.js'
 
 const MAX_JSON_DEPTH = 32
 
@@ -59,6 +60,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: onFrameworkError,
     clientErrorHandler: onClientError
   })
+  app.setChildLoggerFactory(lazyRequestLogger)
   // SCIM bodies arrive as application/scim+json or application/json (with or without charset).
   app.removeContentTypeParser(['text/plain', 'application/json'])
   const parseJson = app.getDefaultJsonParser('error', 'error')
