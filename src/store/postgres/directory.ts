@@ -17,7 +17,7 @@ import { assignedRoleValues } from '../assigned-roles.js'
 interface UserRow { id: string, user_name: string, external_id: string | null, display_name: string | null, active: boolean, emails: string, resource: string, version: number, created: string, last_modified: string, deleted_at: string | null }
 interface GroupRow { id: string, display_name: string, external_id: string | null, resource: string, version: number, created: string, last_modified: string }
 
-const toUser = (r: UserRow): UserRecord => ({
+const toUser = (r: Omit<UserRow, 'deleted_at'>): UserRecord => ({
   id: r.id, userName: r.user_name, externalId: r.external_id, displayName: r.display_name, active: r.active,
   emails: JSON.parse(r.emails), resource: JSON.parse(r.resource), version: r.version, created: r.created, lastModified: r.last_modified
 })
@@ -26,7 +26,8 @@ const toUser = (r: UserRow): UserRecord => ({
  * A user row with its groups, known Sinch members and unfinished ops as JSON arrays: a SCIM read
  * is one round trip, not four. Named, so each connection plans it once.
  */
-const VIEW_COLUMNS = `u.*,
+// Only the columns a record needs (not the lower-cased copies, the sequence or the tombstone).
+const VIEW_COLUMNS = `u.id, u.user_name, u.external_id, u.display_name, u.active, u.emails, u.resource, u.version, u.created, u.last_modified,
   COALESCE((SELECT json_agg(json_build_object('id', g.id, 'displayName', g.display_name, 'externalId', g.external_id) ORDER BY m.seq)
     FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = u.id), '[]'::json) AS view_groups,
   COALESCE((SELECT json_agg(json_build_object('projectId', k.project_id, 'email', k.email_lc, 'sinchUserId', k.sinch_user_id, 'role', k.role, 'status', k.status,
@@ -37,7 +38,7 @@ const VIEW_COLUMNS = `u.*,
     FROM op_states o WHERE o.user_id = u.id AND o.state <> 'done'), '[]'::json) AS view_ops`
 const VIEWS = { name: 'user-views', text: `SELECT ${VIEW_COLUMNS} FROM users u WHERE u.id = ANY($1::text[]) AND u.deleted_at IS NULL` }
 const toView = (r: ViewRow): UserView => ({ record: toUser(r), groups: r.view_groups, members: r.view_members, ops: r.view_ops })
-type ViewRow = UserRow & { view_groups: UserView['groups'], view_members: UserView['members'], view_ops: UserView['ops'] }
+type ViewRow = Omit<UserRow, 'deleted_at'> & { view_groups: UserView['groups'], view_members: UserView['members'], view_ops: UserView['ops'] }
 
 async function unique<T> (attribute: 'userName' | 'displayName', fn: () => Promise<T>): Promise<T> {
   try {

@@ -20,7 +20,7 @@ import { assignedRoleValues } from '../assigned-roles.js'
 interface UserRow { id: string, user_name: string, external_id: string | null, display_name: string | null, active: number, emails: string, resource: string, version: number, created: string, last_modified: string, deleted_at: string | null }
 interface GroupRow { id: string, display_name: string, external_id: string | null, resource: string, version: number, created: string, last_modified: string }
 
-const toUser = (r: UserRow): UserRecord => ({
+const toUser = (r: Omit<UserRow, 'deleted_at'>): UserRecord => ({
   id: r.id, userName: r.user_name, externalId: r.external_id, displayName: r.display_name, active: r.active === 1,
   emails: JSON.parse(r.emails), resource: JSON.parse(r.resource), version: r.version, created: r.created, lastModified: r.last_modified
 })
@@ -29,7 +29,8 @@ const toUser = (r: UserRow): UserRecord => ({
  * A user row with its groups, known Sinch members and unfinished ops as JSON arrays: a SCIM read
  * is one statement, not four (the Sinch view alone was two more queries per read).
  */
-const VIEW_COLUMNS = `u.*,
+// Only the columns a record needs (not the lower-cased copies, the sequence or the tombstone).
+const VIEW_COLUMNS = `u.id, u.user_name, u.external_id, u.display_name, u.active, u.emails, u.resource, u.version, u.created, u.last_modified,
   (SELECT json_group_array(json_object('id', g.id, 'displayName', g.display_name, 'externalId', g.external_id) ORDER BY m.rowid)
     FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = u.id) AS view_groups,
   (SELECT json_group_array(json_object('projectId', k.project_id, 'email', k.email_lc, 'sinchUserId', k.sinch_user_id, 'role', k.role, 'status', k.status,
@@ -38,7 +39,7 @@ const VIEW_COLUMNS = `u.*,
   (SELECT json_group_array(json_object('userId', o.user_id, 'projectId', o.project_id, 'state', o.state, 'lastError', o.last_error,
       'attempts', o.attempts, 'updatedAt', o.updated_at) ORDER BY o.project_id)
     FROM op_states o WHERE o.user_id = u.id AND o.state <> 'done') AS view_ops`
-interface ViewRow extends UserRow { view_groups: string, view_members: string, view_ops: string }
+interface ViewRow extends Omit<UserRow, 'deleted_at'> { view_groups: string, view_members: string, view_ops: string }
 /** Most users have no ops and many no groups: skip the parse of an empty array. */
 const parseList = <T>(json: string): T[] => json === '[]' ? [] : JSON.parse(json) as T[]
 const toView = (r: ViewRow): UserView => ({ record: toUser(r), groups: parseList(r.view_groups), members: parseList(r.view_members), ops: parseList(r.view_ops) })
