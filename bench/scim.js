@@ -1,10 +1,14 @@
 // bench/scim: the SCIM surface on one core (taskset -c 0), load from the other (taskset -c 1),
-// 10 connections. GET by id, filter userName eq, PATCH of a non-provisioning attribute, POST, and
-// a bare Fastify route as the ceiling; at 1,000 and 100,000 users. Prints req/s, p50/p99, RSS.
-// Each case runs a 1 s warm-up, then BENCH_ROUNDS rounds (default 3), and prints the median
-// round with the spread of req/s across rounds; before each size it prints how much the server's core itself stalls (a busy
-// loop pinned to core 0 counting pauses over 0.5 ms), since on a shared VM those pauses, not the
-// code, set the floor of p99.
+// 10 connections. GET by id, filter userName eq, PATCH of a non-provisioning attribute and POST,
+// at 1,000 and 100,000 users (BENCH_SIZES). Each case is measured against a bare Fastify route
+// served by a separate minimal process pinned to the same core: after a 1 s warm-up of each,
+// BENCH_ROUNDS rounds (default 3) alternate bridge, bare, bridge, bare …, so both see the same
+// machine, and the ratio of each bridge round to the bare round next to it is what compares across
+// runs and machines. Per case: bridge req/s median and spread, bare median, ratio median and
+// spread, p50/p99 of the median bridge round. Server RSS after seeding and after the load. Before
+// each size it prints how much the server's core itself stalls (a busy loop pinned to core 0
+// counting pauses over 0.5 ms), since on a shared VM those pauses, not the code, set the floor of p99.
+// Knobs: BENCH_SECONDS (per round, 5), BENCH_ROUNDS, BENCH_SIZES, BENCH_CASES (names containing any of these).
 import { spawn, spawnSync } from 'node:child_process'
 import { Pool } from 'undici'
 
@@ -29,9 +33,12 @@ function coreStalls () {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
-async function startServer (n) {
+const serverScript = new URL('./scim-server.js', import.meta.url).pathname
+
+/** `arg`: the number of users to seed, or 'bare' for the ceiling process. */
+async function startServer (arg) {
   const pin = spawnSync('taskset', ['-c', '0', 'true']).status === 0
-  const child = spawn(pin ? 'taskset' : process.execPath, pin ? ['-c', '0', process.execPath, 'bench/scim-server.js', String(n)] : ['bench/scim-server.js', String(n)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
+  const child = spawn(pin ? 'taskset' : process.execPath, pin ? ['-c', '0', process.execPath, serverScript, String(arg)] : [serverScript, String(arg)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
   const line = await new Promise((resolve, reject) => {
     let out = ''
     child.stdout.on('data', (d) => { out += d; const m = /READY (\S+) (.*)\n/.exec(out); if (m) resolve(m) })
@@ -65,13 +72,17 @@ async function load (url, make, seconds = SECONDS) {
 const MiB = (b) => Math.round(b / 1048576)
 const memoryOf = (child) => new Promise((resolve) => { child.once('message', (m) => resolve(`${MiB(m.rss)} MiB (JS heap ${MiB(m.heapUsed)} of ${MiB(m.heapTotal)} MiB, outside the heap ${MiB(m.external)} MiB)`)); child.send('rss') })
 
+const spreadOf = (xs, digits = 0) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`
+
+const bare = await startServer('bare')
+const bareCase = () => ({ path: '/bare', method: 'GET' })
 for (const n of sizes) {
   const t0 = Date.now()
   const { child, url, ids } = await startServer(n)
-  console.log(`\nbench/scim at ${n} users (seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s), ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per case, median round shown`)
+  console.log(`\nbench/scim at ${n} users (seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s), ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per case, bridge and bare alternating`)
   console.log(`  core 0 on its own: ${coreStalls()}`)
+  console.log(`  server RSS after seeding: ${await memoryOf(child)}`)
   const cases = {
-    'bare route (ceiling)': () => ({ path: '/bare', method: 'GET' }),
     'GET /Users/{id}': (i) => ({ path: `/scim/v2/Users/${ids[i % ids.length]}`, method: 'GET' }),
     'filter userName eq': (i) => ({ path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "user${(i * 7919) % n}@bench.example"`)}`, method: 'GET' }),
     'PATCH name.givenName': (i) => ({ path: `/scim/v2/Users/${ids[i % ids.length]}`, method: 'PATCH', body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'name.givenName', value: `G${i}` }] }) }),
@@ -80,16 +91,24 @@ for (const n of sizes) {
   const only = process.env.BENCH_CASES?.split(',')
   for (const [name, make] of Object.entries(cases)) {
     if (only !== undefined && !only.some((o) => name.includes(o))) continue
-    await load(url, make, 1) // warm-up (JIT, caches), not counted
+    // Warm-up (JIT, caches), not counted.
+    await load(url, make, 1)
+    await load(bare.url, bareCase, 1)
     const rounds = []
-    for (let k = 0; k < ROUNDS; k++) rounds.push(await load(url, make))
+    for (let k = 0; k < ROUNDS; k++) {
+      const bridge = await load(url, make)
+      const ceiling = await load(bare.url, bareCase)
+      rounds.push({ ...bridge, bare: ceiling.rps, ratio: bridge.rps / ceiling.rps })
+    }
     const m = median(rounds.map((r) => r.rps))
     const r = rounds.find((x) => x.rps === m)
     const errors = rounds.reduce((a, x) => a + x.errors, 0)
-    const spread = `${Math.min(...rounds.map((x) => x.rps)).toFixed(0)}–${Math.max(...rounds.map((x) => x.rps)).toFixed(0)}`
-    console.log(`  ${name.padEnd(22)} ${r.rps.toFixed(0).padStart(6)} req/s (rounds ${spread})  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms${errors > 0 ? `  (${errors} non-2xx)` : ''}`)
+    const ratios = rounds.map((x) => x.ratio)
+    console.log(`  ${name.padEnd(22)} ${m.toFixed(0).padStart(6)} req/s (${spreadOf(rounds.map((x) => x.rps))})  bare ${median(rounds.map((x) => x.bare)).toFixed(0)}  ratio ${median(ratios).toFixed(2)} (${spreadOf(ratios, 2)})  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms${errors > 0 ? `  (${errors} non-2xx)` : ''}`)
   }
-  console.log(`  server RSS after the run: ${await memoryOf(child)}`)
+  console.log(`  server RSS after the load: ${await memoryOf(child)}`)
   child.kill('SIGTERM')
   await new Promise((r) => child.once('exit', r))
 }
+bare.child.kill('SIGTERM')
+await new Promise((r) => bare.child.once('exit', r))

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Directory } from './directory/index.js'
-import { registerScimAuth } from './http/auth.js'
+import { scimAuth } from './http/auth.js'
 import { registerErrorHandling } from './http/errors.js'
 import { onClientError, onFrameworkError } from './http/framework-errors.js'
 import { registerNulGuard } from './http/nul-guard.js'
@@ -11,8 +11,10 @@ import { registerUserRoutes } from './http/scim-users.js'
 import type { RoleCatalogue } from './domain/role-catalogue.js'
 import { registerRoleRoutes } from './http/scim-roles.js'
 import type { SinchProjectView } from './scim/resources.js'
+import type { UserView } from './store/directory-store.js'
 import { configureScimmy } from './scim/setup.js'
 import { ScimError } from './scim/errors.js'
+import { lazyRequestLogger } from './observability/request-logger.js'
 
 const MAX_JSON_DEPTH = 32
 
@@ -35,7 +37,8 @@ export interface AppDeps {
   /** A function, so a rotated token list takes effect without a rebuild. */
   scimTokens: () => string[]
   directory: Directory
-  sinchExtension?: (userIds: string[]) => Promise<Map<string, SinchProjectView[]>>
+  /** A user's Sinch extension from its view (provisioning/extension.ts sinchExtensionOf). */
+  sinchExtension?: (view: UserView) => SinchProjectView[]
   /** The roles an IdP may assign (role-catalogue.ts): `/Roles`, and the values `roles` may carry. Absent: neither. */
   roleCatalogue?: RoleCatalogue
   /** Why the process can no longer work and must be restarted, or null: `/healthz` answers 503 with it. */
@@ -59,6 +62,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: onFrameworkError,
     clientErrorHandler: onClientError
   })
+  app.setChildLoggerFactory(lazyRequestLogger)
   // SCIM bodies arrive as application/scim+json or application/json (with or without charset).
   app.removeContentTypeParser(['text/plain', 'application/json'])
   const parseJson = app.getDefaultJsonParser('error', 'error')
@@ -86,7 +90,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     if (fatal === null) return { status: 'ok' }
     return await reply.code(503).send({ status: 'failed', detail: fatal })
   })
-  const auth = await registerScimAuth(app, deps.scimTokens)
+  const auth = scimAuth(deps.scimTokens)
   const basePath = deps.scimBasePath === '/' ? '' : deps.scimBasePath
   registerUserRoutes(app, { basePath, directory: deps.directory, auth, sinchExtension: deps.sinchExtension, roleCatalogue: deps.roleCatalogue })
   registerGroupRoutes(app, { basePath, directory: deps.directory, auth })

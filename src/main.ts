@@ -21,7 +21,7 @@ import { createSimulator, SIMULATOR_STATE_FILE, type Simulator } from './simulat
 import { createSinchClient, SinchCircuit, type CircuitOptions, type SinchClient } from './sinch/index.js'
 import { createStore, type Store } from './store/index.js'
 import { createReadiness } from './observability/readiness.js'
-import { grantReasons, sinchExtensionReader } from './provisioning/extension.js'
+import { sinchExtensionOf } from './provisioning/extension.js'
 
 /** The settings key under which the detected Sinch API style is kept. */
 export const API_STYLE_SETTING = 'sinch.api_style'
@@ -167,7 +167,7 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     scimBasePath: config.scimBasePath,
     scimTokens: () => scimTokens,
     directory,
-    sinchExtension: sinchExtensionReader(store, grantReasons(store, rules)),
+    sinchExtension: sinchExtensionOf(rules),
     roleCatalogue: catalogueOf(rules),
     ...(store.fatal === undefined ? {} : { fatal: store.fatal })
   })

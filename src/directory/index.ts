@@ -27,6 +27,7 @@ export function createDirectory (store: DirectoryStore, deps: DirectoryDeps = {}
     ...createGroupCases({ store, provisioning: deps.provisioning, log: deps.log, ...(deps.applyNowLimit === undefined ? {} : { applyNowLimit: deps.applyNowLimit }) }),
     ...createListCases(store),
     getUser: async (id: string) => await store.getUser(id),
+    userViews: async (ids: string[]) => await store.userViews(ids),
     getGroup: async (id: string) => await store.getGroup(id),
     groupsOfUsers: async (ids: string[]) => await store.groupsOfUsers(ids),
     memberNames: async (groupIds: string[]) => groupIds.length === 0 ? new Map<string, string>() : await store.memberNames(groupIds)

@@ -1,4 +1,4 @@
-import type { DirectoryStore, Query, Where } from '../store/directory-store.js'
+import type { DirectoryStore, Query, UserView, Where } from '../store/directory-store.js'
 import type { GroupRecord } from '../domain/groups.js'
 import type { UserRecord } from '../domain/users.js'
 
@@ -75,7 +75,7 @@ function pageKeeper<T extends UserRecord | GroupRecord> (req: ListRequest) {
 
 /** Reads of the directory for SCIM list and search requests. */
 export function createListCases (store: DirectoryStore, scanBatch = SCAN_BATCH) {
-  return {
+  const cases = {
     /**
      * A filter no index answers is matched batch by batch (keyset on insertion order), so a request
      * holds one batch and the page asked for, never the whole directory (at 10,000 users a full read
@@ -105,6 +105,15 @@ export function createListCases (store: DirectoryStore, scanBatch = SCAN_BATCH) 
         if (match(asResource(g, { displayName: g.displayName, members: g.memberIds.map((value) => ({ value })) }))) page.add(g)
       }
       return page.result()
+    }
+  }
+  return {
+    ...cases,
+    /** listUsers with each user's view: one statement when the indexes answer, else the scan and one read of the page's views. */
+    async listUserViews (req: ListRequest): Promise<ListResult<UserView>> {
+      if (req.match === null || req.where !== null) return await store.queryUserViews({ where: req.where, sortBy: req.sortBy, descending: req.descending, offset: req.offset, limit: req.limit })
+      const { total, records } = await cases.listUsers(req)
+      return { total, records: records.length === 0 ? [] : await store.userViews(records.map((u) => u.id)) }
     }
   }
 }

@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Metrics } from '../observability/metrics.js'
 import type { ReadinessCheck } from '../observability/readiness.js'
+import { matchesSecret } from './secret-match.js'
 
 export interface OpsDeps {
   metrics: Metrics
@@ -9,28 +9,7 @@ export interface OpsDeps {
   readiness: ReadinessCheck[]
 }
 
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
-/** Digests of the configured secrets, computed once each (they are few and long-lived). */
-const expectedDigests = new Map<string, Buffer>()
-
-/**
- * True when `given` equals one of `expected`, in constant time whatever the lengths (both sides
- * are hashed first) and whichever entry matches (every entry is compared).
- */
-export function matchesSecret (given: string, expected: readonly string[]): boolean {
-  const a = digest(given)
-  let ok = false
-  for (const e of expected) {
-    let b = expectedDigests.get(e)
-    if (b === undefined) {
-      if (expectedDigests.size > 64) expectedDigests.clear()
-      b = digest(e)
-      expectedDigests.set(e, b)
-    }
-    ok = timingSafeEqual(a, b) || ok
-  }
-  return ok
-}
+export { matchesSecret }
 
 export function bearerOf (req: FastifyRequest): string | null {
   const h = req.headers.authorization

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Directory } from '../directory/index.js'
 import { notFound } from '../scim/errors.js'
 import { listResponse, project, projectionParams } from '../scim/list.js'
@@ -6,6 +6,7 @@ import { patchUser } from '../scim/patch.js'
 import { userInput, userJson, type SinchProjectView } from '../scim/resources.js'
 import type { UserInput, UserRecord } from '../domain/users.js'
 import type { RoleCatalogue } from '../domain/role-catalogue.js'
+import type { UserView } from '../store/directory-store.js'
 import { checkAssignedRoles } from '../scim/role-resource.js'
 import { baseUrl, expectedVersion, idParam, listRequest, notModified, send } from './scim-context.js'
 
@@ -13,7 +14,8 @@ export interface UserRouteDeps {
   basePath: string
   directory: Directory
   auth: onRequestHookHandler
-  sinchExtension?: ((userIds: string[]) => Promise<Map<string, SinchProjectView[]>>) | undefined
+  /** The Sinch extension of a user, from the view its read already holds (no read of its own). */
+  sinchExtension?: ((view: UserView) => SinchProjectView[]) | undefined
   roleCatalogue?: RoleCatalogue | undefined
 }
 
@@ -21,11 +23,19 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
   const base = `${d.basePath}/Users`
   const opts = { onRequest: d.auth }
 
-  async function render (req: FastifyRequest, users: UserRecord[]): Promise<Array<Record<string, unknown>>> {
-    const ids = users.map((u) => u.id)
-    const [groups, sinch] = await Promise.all([d.directory.groupsOfUsers(ids), d.sinchExtension?.(ids)])
-    const ctx = { baseUrl: baseUrl(req, d.basePath) }
-    return users.map((u) => userJson(u, ctx, groups.get(u.id) ?? [], sinch?.get(u.id)))
+  const json = (req: FastifyRequest, v: UserView, record: UserRecord = v.record): Record<string, unknown> =>
+    userJson(record, { baseUrl: baseUrl(req, d.basePath) }, v.groups, d.sinchExtension?.(v))
+
+  /** A written user as a read shows it: its groups and Sinch view read back in one statement. */
+  async function rendered (req: FastifyRequest, u: UserRecord): Promise<Record<string, unknown>> {
+    const [v] = await d.directory.userViews([u.id])
+    return json(req, v ?? { record: u, groups: [], members: [], ops: [] }, u)
+  }
+
+  async function list (req: FastifyRequest, reply: FastifyReply, src: Record<string, unknown>): Promise<FastifyReply> {
+    const { params, req: list } = listRequest(src, 'user')
+    const { total, records } = await d.directory.listUserViews(list)
+    return send(reply, 200, listResponse(records.map((v) => project(json(req, v), params)), total, params))
   }
 
   async function current (req: FastifyRequest): Promise<UserRecord> {
@@ -39,26 +49,17 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
     checkAssignedRoles(input.resource, d.roleCatalogue, previous?.resource ?? null, input.active)
     const version = previous === null ? null : expectedVersion(req, previous.version)
     const written = previous === null ? await d.directory.createUser(input) : await d.directory.replaceUser(previous, input, version)
-    const [json] = await render(req, [written])
-    return { status, json: json as Record<string, unknown>, version: written.version }
+    return { status, json: await rendered(req, written), version: written.version }
   }
 
-  app.get(base, opts, async (req, reply) => {
-    const { params, req: list } = listRequest(req.query as Record<string, unknown>, 'user')
-    const { total, records } = await d.directory.listUsers(list)
-    return send(reply, 200, listResponse((await render(req, records)).map((r) => project(r, params)), total, params))
-  })
-  app.post(`${base}/.search`, opts, async (req, reply) => {
-    const { params, req: list } = listRequest((req.body ?? {}) as Record<string, unknown>, 'user')
-    const { total, records } = await d.directory.listUsers(list)
-    return send(reply, 200, listResponse((await render(req, records)).map((r) => project(r, params)), total, params))
-  })
+  app.get(base, opts, async (req, reply) => await list(req, reply, req.query as Record<string, unknown>))
+  app.post(`${base}/.search`, opts, async (req, reply) => await list(req, reply, (req.body ?? {}) as Record<string, unknown>))
   app.get(`${base}/:id`, opts, async (req, reply) => {
-    const u = await current(req)
-    if (notModified(req, u.version)) return reply.code(304).header('etag', `W/"${u.version}"`).send()
-    const q = req.query as Record<string, unknown>
-    const [json] = await render(req, [u])
-    return send(reply, 200, project(json as Record<string, unknown>, projectionParams(q)), u.version)
+    const id = idParam(req)
+    const [v] = await d.directory.userViews([id])
+    if (v === undefined) throw notFound('User', id)
+    if (notModified(req, v.record.version)) return reply.code(304).header('etag', `W/"${v.record.version}"`).send()
+    return send(reply, 200, project(json(req, v), projectionParams(req.query as Record<string, unknown>)), v.record.version)
   })
   app.post(base, opts, async (req, reply) => {
     const out = await write(req, 201, null, userInput(req.body, null)) as { json: Record<string, unknown>, version: number }

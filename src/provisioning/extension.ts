@@ -1,5 +1,6 @@
-import type { ProvisioningStore, SubjectReader } from '../store/types.js'
 import type { MemberRole, MemberStatus } from '../domain/members.js'
+import type { UserView } from '../store/directory-store.js'
+import { assignedRoleValues } from '../store/assigned-roles.js'
 import { desiredAccess, type RulesConfig } from './rules.js'
 
 export interface SinchProjectState {
@@ -11,37 +12,33 @@ export interface SinchProjectState {
   grantedBy?: string | null
 }
 
-/** Per project, the rule behind the role a user should hold: the auditor's first question, answered from the planner itself. */
-export type GrantReasons = (userId: string) => Promise<Map<string, string>>
-
-export function grantReasons (store: Pick<SubjectReader, 'getSubject'>, rules: RulesConfig): GrantReasons {
-  return async (userId) => {
-    const subject = await store.getSubject(userId)
-    if (subject === null) return new Map()
-    return new Map([...desiredAccess(subject, rules).projects].flatMap(([p, d]) => d.kind === 'member' ? [[p, d.rule] as const] : []))
-  }
+/**
+ * Per project, the rule behind the role a live user should hold: the auditor's first question,
+ * answered from the planner itself, over the user and groups the read already holds (no second
+ * read of the user per user listed).
+ */
+export function grantReasonsOf (view: UserView, rules: RulesConfig): Map<string, string> {
+  const { record: u, groups } = view
+  const subject = { userId: u.id, userName: u.userName, active: u.active, deleted: false, emails: u.emails, groups, roles: assignedRoleValues(u.resource) }
+  return new Map([...desiredAccess(subject, rules).projects].flatMap(([p, d]) => d.kind === 'member' ? [[p, d.rule] as const] : []))
 }
 
 /**
- * Per user, what Sinch holds in each project and any change still pending with its last error:
+ * What Sinch holds for a user in each project and any change still pending with its last error:
  * the read-only Sinch extension of a SCIM User, so admins can check from the IdP's side too.
+ * With `rules`, each project also says which rule grants it (grantedBy).
  */
-export function sinchExtensionReader (store: Pick<ProvisioningStore, 'sinchViewOf'>, explain?: GrantReasons) {
-  return async (userIds: string[]): Promise<Map<string, SinchProjectState[]>> => {
-    const [{ members, ops }, reasons] = await Promise.all([
-      store.sinchViewOf(userIds),
-      explain === undefined ? null : Promise.all(userIds.map(async (id) => [id, await explain(id)] as const)).then((all) => new Map(all))
-    ])
-    const byUser = new Map<string, Map<string, SinchProjectState>>(userIds.map((id) => [id, new Map()]))
-    for (const m of members) {
-      if (m.scimUserId !== null) byUser.get(m.scimUserId)?.set(m.projectId, { projectId: m.projectId, role: m.role, status: m.status, pendingError: null })
+export function sinchExtensionOf (rules?: RulesConfig) {
+  return (view: UserView): SinchProjectState[] => {
+    const projects = new Map<string, SinchProjectState>()
+    for (const m of view.members) projects.set(m.projectId, { projectId: m.projectId, role: m.role, status: m.status, pendingError: null })
+    for (const o of view.ops) {
+      const cur = projects.get(o.projectId) ?? { projectId: o.projectId, role: null, status: null, pendingError: null }
+      projects.set(o.projectId, { ...cur, pendingError: o.lastError })
     }
-    for (const o of ops) {
-      const projects = byUser.get(o.userId)
-      const cur = projects?.get(o.projectId) ?? { projectId: o.projectId, role: null, status: null, pendingError: null }
-      projects?.set(o.projectId, { ...cur, pendingError: o.lastError })
-    }
-    const why = (id: string, s: SinchProjectState): SinchProjectState => reasons === null ? s : { ...s, grantedBy: reasons.get(id)?.get(s.projectId) ?? null }
-    return new Map([...byUser].map(([id, projects]) => [id, [...projects.values()].sort((a, b) => a.projectId.localeCompare(b.projectId)).map((s) => why(id, s))]))
+    const sorted = [...projects.values()].sort((a, b) => a.projectId.localeCompare(b.projectId))
+    if (rules === undefined || sorted.length === 0) return sorted
+    const reasons = grantReasonsOf(view, rules)
+    return sorted.map((s) => ({ ...s, grantedBy: reasons.get(s.projectId) ?? null }))
   }
 }

@@ -1,5 +1,7 @@
 import type { GroupInput, GroupRecord } from '../domain/groups.js'
 import type { UserInput, UserRecord } from '../domain/users.js'
+import type { KnownMember } from '../domain/members.js'
+import type { OpState } from '../domain/op-states.js'
 
 /** A filter the store can answer through its indexes: OR of AND-clauses over known attributes. */
 export type IndexedAttr = 'id' | 'userName' | 'externalId' | 'displayName' | 'emails.value' | 'meta.lastModified' | 'meta.created' | 'active' | 'members.value'
@@ -45,6 +47,18 @@ export interface Written<T> extends Queued { record: T }
 export interface ScanPage<T> { records: T[], next: number | null }
 
 /**
+ * Everything a SCIM read of one user shows, read in one round trip: the record, its groups (in
+ * membership order), what Sinch is known to hold for it and its unfinished ops (what sinchViewOf
+ * gives a page of users).
+ */
+export interface UserView {
+  record: UserRecord
+  groups: Array<{ id: string, displayName: string, externalId: string | null }>
+  members: KnownMember[]
+  ops: OpState[]
+}
+
+/**
  * Desired state from the IdP. Every write that can change someone's Sinch access queues those
  * users for provisioning in the same transaction, so an acknowledged write never loses its work.
  * The `…AndQueue` writes also say which users they queued (what the request path applies at once);
@@ -64,11 +78,15 @@ export interface DirectoryStore {
   deleteUser (id: string, expectedVersion: number | null): Promise<void>
   getUser (id: string): Promise<UserRecord | null>
   queryUsers (q: Query): Promise<{ total: number, records: UserRecord[] }>
+  /** queryUsers with each user's view (userViews), in the same statement. */
+  queryUserViews (q: Query): Promise<{ total: number, records: UserView[] }>
   /** Every live user. */
   allUsers (): Promise<UserRecord[]>
   /** Live users in insertion order after cursor `after` (0 = from the start), at most `limit`: filters the indexes cannot answer page through these. */
   scanUsers (after: number, limit: number): Promise<ScanPage<UserRecord>>
   groupsOfUsers (userIds: string[]): Promise<Map<string, Array<{ id: string, displayName: string }>>>
+  /** Live users among these ids with their groups and Sinch view, one statement for them all; in the order asked, unknown ids left out. */
+  userViews (ids: string[]): Promise<UserView[]>
   existingUserIds (ids: string[]): Promise<Set<string>>
   /** RFC 7643 §4.2 members.display of these groups' members: user id → displayName, else userName. */
   memberNames (groupIds: string[]): Promise<Map<string, string>>

@@ -53,6 +53,7 @@ export function createSqliteStore (file: string, opts: { busyTimeoutMs?: number,
   const sync = durability === 'wal-datasync' ? opts.sync ?? wal?.sync : undefined
   const writes = createDurableWrites(db, sync === undefined ? {} : { sync })
   const write = writes.write
+  const selectOne = db.prepare('SELECT 1')
   return guardLimits(guardUnavailable<Store>({
     kind: 'sqlite',
     ...createSqliteDirectory(db, write),
@@ -60,7 +61,7 @@ export function createSqliteStore (file: string, opts: { busyTimeoutMs?: number,
     ping: async () => {
       const failed = writes.failure()
       if (failed !== null) throw failed
-      db.prepare('SELECT 1').get()
+      selectOne.get()
     },
     fatal: () => (writes.failure() === null ? null : 'the disk refused to make a commit durable; a restart recovers from what is on it'),
     close: async () => {

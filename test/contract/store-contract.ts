@@ -283,6 +283,36 @@ export function storeContract (name: string, openStore: () => Promise<{ store: S
       await store.close()
     })
 
+    it('a user view is the record, its groups in membership order and its Sinch view, for live users only, in the order asked', async () => {
+      const { store } = await open()
+      const a = await store.createUser(user('a@y.io', { displayName: 'Ann' }))
+      const b = await store.createUser(user('b@y.io'))
+      const gone = await store.createUser(user('gone@y.io'))
+      const g2 = await store.createGroup({ displayName: 'Zeta', externalId: 'z-1', memberIds: [a.id], resource: {} })
+      const g1 = await store.createGroup({ displayName: 'Alpha', externalId: null, memberIds: [a.id, gone.id], resource: {} })
+      await store.deleteUser(gone.id, null)
+      const km = { projectId: 'p2', email: 'a@y.io', sinchUserId: 's1', role: 'ADMIN' as const, status: 'ACTIVE' as const, scimUserId: a.id, origin: 'invited' as const, seenAt: '2026-01-01T00:00:00Z' }
+      await store.upsertKnownMembers([km, { ...km, projectId: 'p1', role: 'MEMBER' }, { ...km, email: 'b@y.io', scimUserId: b.id }])
+      await store.setOpState({ userId: a.id, projectId: 'p2', state: 'failed', lastError: 'invalid role', attempts: 2, updatedAt: '2026-01-02T00:00:00Z' })
+      await store.setOpState({ userId: a.id, projectId: 'p1', state: 'done', lastError: null, attempts: 0, updatedAt: '2026-01-02T00:00:00Z' })
+
+      const [va] = await store.userViews([a.id])
+      expect(va?.record).toEqual(await store.getUser(a.id))
+      expect(va?.groups).toEqual([{ id: g2.id, displayName: 'Zeta', externalId: 'z-1' }, { id: g1.id, displayName: 'Alpha', externalId: null }])
+      expect(va?.members).toEqual([{ ...km, projectId: 'p1', role: 'MEMBER' }, km])
+      expect(va?.ops).toEqual([{ userId: a.id, projectId: 'p2', state: 'failed', lastError: 'invalid role', attempts: 2, updatedAt: '2026-01-02T00:00:00Z' }])
+
+      const views = await store.userViews([b.id, 'nobody', gone.id, a.id])
+      expect(views.map((v) => v.record.id)).toEqual([b.id, a.id])
+      expect(views[0]).toMatchObject({ groups: [], ops: [], members: [{ ...km, email: 'b@y.io', scimUserId: b.id }] })
+      expect(await store.userViews([gone.id])).toEqual([])
+      const found = await store.queryUserViews({ ...Q, where: [[{ attr: 'userName', op: 'eq', value: 'A@Y.IO', negate: false }]] })
+      expect(found).toEqual({ total: 1, records: [va] })
+      expect((await store.queryUserViews({ ...Q, sortBy: 'userName', descending: true })).records.map((v) => v.record.id)).toEqual([b.id, a.id])
+      expect(await store.userViews([])).toEqual([])
+      await store.close()
+    })
+
     it('known members one reconcile chunk at a time, and the sweep list of a project', async () => {
       const { store } = await open()
       const km = { projectId: 'p1', email: 'a@y.io', sinchUserId: 's1', role: 'MEMBER' as const, status: 'ACTIVE' as const, scimUserId: 'u1', origin: 'invited' as const, seenAt: '2026-01-01T00:00:00Z' }
