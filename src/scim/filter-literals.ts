@@ -10,10 +10,10 @@ export interface Literals { text: string, count: number, restore: (parsed: unkno
  * RFC 7644 §3.4.2.2 takes compValue strings from JSON: `"\u0041"` is "A" and `"a\"b"` holds a
  * quote. SCIMMY 1.3 keeps escapes as written and stops at an escaped quote, so each literal is
  * decoded here and SCIMMY parses the filter with a plain placeholder in its place; `restore` puts
- * the decoded strings back into the parsed expression.
+ * the decoded strings back into the parsed expression. With a fixed `nonce`, filters that differ
+ * only in their strings give the same placeholder text (filter.ts parses each such shape once).
  */
-export function extractLiterals (text: string): Literals {
-  const nonce = randomBytes(6).toString('hex')
+export function extractLiterals (text: string, nonce: string = randomBytes(6).toString('hex')): Literals {
   const values = new Map<string, string>()
   const replaced = text.replace(STRING, (literal) => {
     let decoded: unknown

@@ -1,17 +1,41 @@
 import SCIMMY from 'scimmy'
 import type { CompareOp, IndexedAttr, Term, Where } from '../store/directory-store.js'
 import { badRequest, isRuntimeText } from './errors.js'
-import { extractLiterals } from './filter-literals.js'
+import { randomBytes } from 'node:crypto'
+import { extractLiterals, type Literals } from './filter-literals.js'
 import { guardBranches, guardFilter } from './filter-guard.js'
 
 export type ParsedFilter = InstanceType<typeof SCIMMY.Types.Filter>
 type Cond = [string, ...unknown[]]
 const OPS = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'])
 
-/** SCIMMY parses; a parse failure is the client's: 400 invalidFilter, never a 500. */
+/** One per process: the placeholder text of a filter is then the same for every request of its shape. */
+const SHAPE_NONCE = randomBytes(6).toString('hex')
+const SHAPES_MAX = 512
+/** Parsed shapes by placeholder text, oldest first out: SCIMMY's parse costs ~90 µs, the IdP's lookups repeat one shape. */
+const shapes = new Map<string, unknown[]>()
+
+/**
+ * SCIMMY parses; a parse failure is the client's: 400 invalidFilter, never a 500. Each shape
+ * (the filter with its strings replaced by placeholders) is parsed once: what SCIMMY makes of a
+ * text depends on that text alone, and string values never change whether it is valid.
+ */
 export function parseFilter (text: string): ParsedFilter {
   guardFilter(text)
-  const literals = extractLiterals(text)
+  const literals = extractLiterals(text, SHAPE_NONCE)
+  let shape = shapes.get(literals.text)
+  if (shape === undefined) {
+    shape = parseShape(text, literals)
+    if (shapes.size >= SHAPES_MAX) shapes.delete(shapes.keys().next().value as string)
+    shapes.set(literals.text, shape)
+  }
+  // restore copies: the cached shape is never handed out.
+  const filter = literals.restore(shape) as unknown[]
+  checkDates(filter)
+  return filter as unknown as ParsedFilter
+}
+
+function parseShape (text: string, literals: Literals): unknown[] {
   let filter: ParsedFilter
   try {
     filter = new SCIMMY.Types.Filter(literals.text)
@@ -19,10 +43,11 @@ export function parseFilter (text: string): ParsedFilter {
     const message = (err as Error).message
     throw badRequest('invalidFilter', isRuntimeText(message) ? 'Invalid filter: it cannot be parsed' : `Invalid filter: ${literals.restore(message) as string}`, err)
   }
+  const shape = JSON.parse(JSON.stringify(filter)) as unknown[]
   if (literals.count > 0) {
-    // SCIMMY's Filter is immutable: rebuilt from its expression with the decoded strings.
+    // Built again from the expression, as it is used once the strings are back: SCIMMY then checks the attribute names.
     try {
-      filter = new SCIMMY.Types.Filter(literals.restore(JSON.parse(JSON.stringify(filter))) as never)
+      filter = new SCIMMY.Types.Filter(shape as never)
     } catch (err) {
       throw badRequest('invalidFilter', 'Invalid filter: an attribute name is not one a filter can use', err)
     }
@@ -37,10 +62,9 @@ export function parseFilter (text: string): ParsedFilter {
     if (typeof node === 'object' && node !== null) return Object.values(node).every(complete)
     return true
   }
-  if (!(filter as unknown as unknown[]).every(complete)) throw badRequest('invalidFilter', `Invalid filter: an operator is missing its value in "${text}"`)
-  guardBranches((filter as unknown as unknown[]).length)
-  checkDates(filter as unknown as unknown[])
-  return filter
+  if (!shape.every(complete)) throw badRequest('invalidFilter', `Invalid filter: an operator is missing its value in "${text}"`)
+  guardBranches(shape.length)
+  return shape
 }
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/
