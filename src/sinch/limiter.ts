@@ -11,9 +11,15 @@ export interface LimiterOptions {
   increaseFraction: number
   /** Factor applied to rate and concurrency on a 429 (multiplicative decrease). */
   decrease: number
+  /**
+   * Most start slots one timer tick may grant at once when it fires late (token-bucket catch-up).
+   * Timers fire a millisecond or more late, so granting one call per tick caps the pace near
+   * 1,000/s; a small cap keeps the catch-up from overshooting the server's bucket after a pause.
+   */
+  maxBurst: number
 }
 
-export const DEFAULT_LIMITER: LimiterOptions = { initialRate: 50, minRate: 0.5, maxRate: 2000, maxConcurrency: 32, increaseFraction: 0.05, decrease: 0.9 }
+export const DEFAULT_LIMITER: LimiterOptions = { initialRate: 50, minRate: 0.5, maxRate: 2000, maxConcurrency: 32, increaseFraction: 0.05, decrease: 0.9, maxBurst: 16 }
 
 /** Thrown to callers still queued (or arriving) after close(). */
 export class LimiterClosedError extends Error {
@@ -28,7 +34,8 @@ interface Waiter { resolve: () => void, reject: (err: Error) => void }
  * Retry-After (shared/sinch-api.md, "Rate limits"), so the client finds the limit itself: it
  * speeds up while calls succeed and backs off on 429, at most once per window so one burst of
  * refusals counts as one signal. Waiters form a FIFO queue; at most one timer is armed, and
- * only when the next start slot lies in the future, so nothing spins.
+ * only when the next start slot lies in the future, so nothing spins. A tick grants every slot
+ * that fell due since the last one (at most maxBurst), bounded by concurrency.
  */
 export class AdaptiveLimiter {
   rate: number
@@ -125,15 +132,21 @@ export class AdaptiveLimiter {
     for (const w of this.queue.splice(0)) w.reject(new LimiterClosedError())
   }
 
-  private pump (): void {
+  /** `late`: called by the timer, which may have fired after the slot it waited for. */
+  private pump (late = false): void {
     if (this.timer !== null || this.closed) return
     while (this.queue.length > 0 && this.inFlight < Math.floor(this.concurrency)) {
       const t = this.now()
       if (t < this.nextSlot) {
-        this.timer = setTimeout(() => { this.timer = null; this.pump() }, Math.ceil(this.nextSlot - t))
+        this.timer = setTimeout(() => { this.timer = null; this.pump(true) }, Math.ceil(this.nextSlot - t))
         return
       }
-      this.nextSlot = Math.max(t, this.nextSlot) + 1000 / this.rate
+      // Slots that came due while the timer was late are still granted, up to maxBurst of them
+      // (the schedule may lag the clock by at most maxBurst - 1 intervals). Otherwise (after an
+      // idle spell, or once a call ends) pacing restarts from now: idle time earns no burst.
+      const interval = 1000 / this.rate
+      const lag = late ? (Math.max(1, this.o.maxBurst) - 1) * interval : 0
+      this.nextSlot = Math.max(this.nextSlot, t - lag) + interval
       this.inFlight++
       this.queue.shift()?.resolve()
     }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { AdaptiveLimiter, LimiterClosedError, type LimiterOptions } from '../../../src/sinch/limiter.js'
 
-const OPTS: LimiterOptions = { initialRate: 10, minRate: 0.5, maxRate: 1000, maxConcurrency: 8, increaseFraction: 0.05, decrease: 0.5 }
+const OPTS: LimiterOptions = { initialRate: 10, minRate: 0.5, maxRate: 1000, maxConcurrency: 8, increaseFraction: 0.05, decrease: 0.5, maxBurst: 8 }
 
 function manualClock (start = 1_000_000): { now: () => number, advance: (ms: number) => void } {
   let t = start
@@ -150,6 +150,54 @@ describe('queue, pacing and concurrency', () => {
     expect(at).toBe(-1)
     await vi.advanceTimersByTimeAsync(10)
     expect(at).toBeGreaterThanOrEqual(19)
+    l.close()
+  })
+
+  it('a late tick grants every slot that fell due since the slot it waited for, not one', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const c = manualClock()
+    const l = new AdaptiveLimiter({ ...OPTS, initialRate: 1000 }, c.now)
+    let granted = 0
+    for (let i = 0; i < 20; i++) void l.acquire().then(() => { granted++ }, () => {})
+    await vi.advanceTimersByTimeAsync(0)
+    expect(granted).toBe(1) // from idle: one now, the next in 1 ms
+    c.advance(5) // the timer fires 4 ms late: slots at +1 … +5 are all due
+    await vi.advanceTimersByTimeAsync(1)
+    expect(granted).toBe(6)
+    expect(vi.getTimerCount()).toBe(1) // and the next slot (+6) waits for a timer again
+    l.close()
+  })
+
+  it('a very late tick grants at most maxBurst, then paces again (no overshoot of a token bucket)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const c = manualClock()
+    const l = new AdaptiveLimiter({ ...OPTS, initialRate: 1000, maxConcurrency: 100, maxBurst: 8 }, c.now)
+    let granted = 0
+    for (let i = 0; i < 50; i++) void l.acquire().then(() => { granted++ }, () => {})
+    await vi.advanceTimersByTimeAsync(0)
+    expect(granted).toBe(1)
+    c.advance(100) // 100 slots overdue
+    await vi.advanceTimersByTimeAsync(1)
+    expect(granted).toBe(1 + 8)
+    await vi.advanceTimersByTimeAsync(5) // the clock stands still: no slot is due, nothing more starts
+    expect(granted).toBe(9)
+    c.advance(3)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(granted).toBe(12) // back to 1/rate: three more for three intervals
+    l.close()
+  })
+
+  it('catch-up stays within the concurrency limit', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const c = manualClock()
+    const l = new AdaptiveLimiter({ ...OPTS, initialRate: 1000, maxConcurrency: 3 }, c.now)
+    let granted = 0
+    for (let i = 0; i < 20; i++) void l.acquire().then(() => { granted++ }, () => {})
+    await vi.advanceTimersByTimeAsync(0)
+    c.advance(50)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(granted).toBe(3)
+    expect(l.inFlight).toBe(3)
     l.close()
   })
 
