@@ -4,7 +4,7 @@ import { catalogueOf } from '../provisioning/rules.js'
 import { entraAppRoles, oktaResourceTypeSettings } from '../provisioning/role-manifest.js'
 import { configOrExit } from './common.js'
 
-const HELP = `Usage: sinch-scim-bridge roles [--entra | --okta | --list]
+const HELP = `Usage: sinch-scim-bridge roles [--entra | --okta | --list] [--json]
 
 The Sinch roles an IdP may assign directly (managed projects × roles, filtered by the mapping
 file's "roles" list and ALLOW_OWNER), as each IdP needs them:
@@ -12,11 +12,12 @@ file's "roles" list and ALLOW_OWNER), as each IdP needs them:
            derived from the values, so running it again gives the same ids
   --okta   the resource-type settings for Okta's "SCIM Entitlement Management"
   --list   value, display name and description, one role per line
+  --json   all three as one JSON object: { roles, entra: { appRoles }, okta }
 Without an option, prints all three.
 `
 
 export async function rolesCommand (args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, entra: { type: 'boolean' }, okta: { type: 'boolean' }, list: { type: 'boolean' } } })
+  const { values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, entra: { type: 'boolean' }, okta: { type: 'boolean' }, list: { type: 'boolean' }, json: { type: 'boolean' } } })
   if (values.help === true) {
     process.stdout.write(HELP)
     return 0
@@ -29,6 +30,10 @@ export async function rolesCommand (args: string[]): Promise<number> {
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`)
     return 2
+  }
+  if (values.json === true) {
+    process.stdout.write(`${JSON.stringify({ roles, entra: { appRoles: entraAppRoles(roles) }, okta: oktaResourceTypeSettings(roles) }, null, 2)}\n`)
+    return 0
   }
   const all = values.entra !== true && values.okta !== true && values.list !== true
   const out: string[] = []

@@ -15,6 +15,22 @@ export interface ReconcileReport {
   queued: number
 }
 
+/** How far a run's listing has come: what a terminal shows while 100,000 members are listed. */
+export interface ReconcileProgress {
+  projectsTotal: number
+  /** Projects listed to the end so far. */
+  projectsListed: number
+  /** The project being listed, null before the first and after the last. */
+  project: string | null
+  /** Members listed so far, over all projects. */
+  membersListed: number
+}
+
+export interface RunOptions {
+  /** Called at each project boundary and for every member listed; must be cheap (it is not awaited). */
+  onProgress?: (p: ReconcileProgress) => void
+}
+
 export interface ReconcilerDeps {
   store: ProvisioningStore & SubjectReader
   sinch: SinchPort
@@ -32,7 +48,7 @@ export const LAST_REPORT_KEY = 'reconcile.last'
 const LEASE = 'reconciler'
 
 export interface Reconciler {
-  runOnce (signal?: AbortSignal): Promise<ReconcileReport>
+  runOnce (signal?: AbortSignal, opts?: RunOptions): Promise<ReconcileReport>
   start (): void
   stop (): Promise<void>
   isLeader (): boolean
@@ -63,17 +79,25 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
   const abort = new AbortController()
   let replannedEveryone = false
 
-  async function runOnce (signal?: AbortSignal): Promise<ReconcileReport> {
+  async function runOnce (signal?: AbortSignal, opts: RunOptions = {}): Promise<ReconcileReport> {
     const started = now()
     const report: ReconcileReport = { startedAt: started.toISOString(), finishedAt: '', durationMs: 0, ok: true, error: null, projects: [], queued: 0 }
+    const progress: ReconcileProgress = { projectsTotal: deps.managedProjects.length, projectsListed: 0, project: null, membersListed: 0 }
+    const tell = opts.onProgress === undefined ? undefined : (): void => { opts.onProgress?.({ ...progress }) }
     try {
       const affected = new Set<string>()
       for (const p of deps.managedProjects) {
-        const r = await refreshProject(p, deps.sinch, deps.store, now, signal)
+        progress.project = p
+        tell?.()
+        const onListed = tell === undefined ? undefined : (): void => { progress.membersListed++; tell() }
+        const r = await refreshProject(p, deps.sinch, deps.store, now, signal, onListed)
         r.affectedUsers.forEach((u) => affected.add(u))
         const { affectedUsers: _a, ...rest } = r
         report.projects.push(rest)
+        progress.projectsListed++
       }
+      progress.project = null
+      tell?.()
       const failed = await deps.store.failedUserIds()
       const ids = replannedEveryone ? [...new Set([...affected, ...failed])] : await deps.store.listSubjectIds()
       for (let i = 0; i < ids.length; i += 1000) await deps.store.enqueue(ids.slice(i, i + 1000))

@@ -23,9 +23,10 @@ const CHUNK = 500
 /**
  * Lists one managed project page by page and brings the known state up to date: PENDING → ACTIVE,
  * members removed or re-roled by hand. Streams: known members are read for each chunk of the
- * listing, not all at once, so memory holds one chunk plus the set of emails seen.
+ * listing, not all at once, so memory holds one chunk plus the set of emails seen. `onListed` is
+ * told of each member as it is listed (progress on a terminal).
  */
-export async function refreshProject (projectId: string, sinch: SinchPort, store: ProvisioningStore, now: () => Date, signal?: AbortSignal): Promise<ProjectRefresh> {
+export async function refreshProject (projectId: string, sinch: SinchPort, store: ProvisioningStore, now: () => Date, signal?: AbortSignal, onListed?: () => void): Promise<ProjectRefresh> {
   const seen = new Set<string>()
   const out: ProjectRefresh = { projectId, members: 0, managed: 0, unmanagedCount: 0, unmanagedSample: [], changedByHand: 0, accepted: 0, affectedUsers: new Set() }
   const seenAt = now().toISOString()
@@ -47,6 +48,7 @@ export async function refreshProject (projectId: string, sinch: SinchPort, store
     const email = addressKey(m.email)
     if (seen.has(email)) continue
     seen.add(email)
+    onListed?.()
     chunk.push(m)
     if (chunk.length >= CHUNK) await flush()
   }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawnBridge } from '../support/child-bridge.js'
 import { freePort, runCli } from '../support/run-cli.js'
 
-const COMMANDS = ['serve', 'simulate', 'reconcile', 'token', 'doctor', 'audit']
+const COMMANDS = ['serve', 'simulate', 'reconcile', 'token', 'doctor', 'audit', 'roles']
 const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string }
 const noStack = (s: string): boolean => !/\n\s+at .+:\d+:\d+/.test(s)
 

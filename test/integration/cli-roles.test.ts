@@ -37,6 +37,15 @@ describe('roles (built CLI): what to paste into Entra and Okta', () => {
     expect(more.appRoles.filter((r) => r.value.startsWith('prj-1') || r.value.startsWith('prj-2')).map((r) => r.id)).toEqual(appRoles.map((r) => r.id))
   })
 
+  it('--json prints all three as one object, the same appRoles as --entra', async () => {
+    const r = await roles(['--json'], env)
+    expect(r.code).toBe(0)
+    const all = JSON.parse(r.out) as { roles: Array<{ value: string }>, entra: { appRoles: unknown[] }, okta: unknown }
+    expect(all.roles.map((x) => x.value)).toHaveLength(6)
+    expect(all.entra).toEqual(JSON.parse((await roles(['--entra'], env)).out))
+    expect(all.okta).toEqual(JSON.parse((await roles(['--okta'], env)).out))
+  })
+
   it('--okta prints the resource-type settings; the mapping file and ALLOW_OWNER shape the list', async () => {
     const okta = JSON.parse((await roles(['--okta'], env)).out) as Record<string, unknown>
     expect(okta).toMatchObject({ resourceType: 'Role', endpoint: '/Roles', schemaMapping: { id: 'id', displayName: 'displayName' }, roles: 6 })

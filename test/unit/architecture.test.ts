@@ -42,4 +42,7 @@ describe('import graph of src/', () => {
     const above = ['http/', 'scim/', 'directory/', 'provisioning/', 'reconciler/', 'cli/', 'main.ts', 'app.ts']
     expect([...edges().keys()].filter((e) => (e.startsWith('store/ ->') || e.startsWith('observability/ ->')) && above.some((a) => e.endsWith(`-> ${a}`)))).toEqual([])
   })
+  it('nothing below the CLI imports cli/ (the reconciler\'s progress is an injected option)', () => {
+    expect(importers('cli/')).toEqual([])
+  })
 })
