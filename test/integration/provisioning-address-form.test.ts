@@ -70,7 +70,7 @@ describe.each(['sqlite', 'postgres'] as const)('addresses Sinch keeps in its own
     const read = await t.scim('GET', `/Users/${id}`)
     expect(read.body[SINCH_USER].projects[0].pendingError).toMatch(/parked/)
     const page = await fetch(`${t.url}/status/changes`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })
-    expect(await page.text()).toContain('2 failed, 0 pending.')
+    expect(await page.text()).toContain('2 failed, 0 waiting.')
     // Logged once per project, however many reconciles looked at it since.
     expect(t.logs.filter((l) => l.includes('"msg":"parked:')).length).toBe(2)
     // The IdP fixing the address is a new change, tried at once.
