@@ -24,6 +24,12 @@ export interface ProvisionerOptions {
   heartbeatMs?: number
   backoff?: { baseMs: number, capMs: number }
   random?: () => number
+  /**
+   * The background loop leaves a change this long after it fell due, so the SCIM request that
+   * queued it claims it first: that request waits for the outcome and may undo a refused write.
+   * Taken by the loop instead, a refusal would reach the IdP as a success.
+   */
+  requestFirstMs?: number
 }
 
 export interface Provisioner extends ProvisioningHook {
@@ -46,6 +52,7 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
   const batch = opts.batch ?? 64
   const concurrency = opts.concurrency ?? 16
   const leaseMs = opts.claimLeaseMs ?? 30_000
+  const requestFirstMs = opts.requestFirstMs ?? 2_000
   const claims = createClaimKeeper({ store: opts.store, owner: opts.owner, leaseMs, logger: opts.logger, ...(opts.heartbeatMs === undefined ? {} : { beatMs: opts.heartbeatMs }) })
   const backoff = opts.backoff ?? { baseMs: 2_000, capMs: 300_000 }
   const random = opts.random ?? Math.random
@@ -151,8 +158,10 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
     }
   }
 
-  async function processBatch (): Promise<number> {
-    const due = await opts.store.claimDue(new Date().toISOString(), batch, opts.owner, leaseMs)
+  /** `holdBackMs`: only what fell due at least that long ago (the background loop; see requestFirstMs). */
+  async function processBatch (holdBackMs = 0): Promise<number> {
+    // An earlier "now" and a longer lease by as much: the claim still lasts leaseMs from now.
+    const due = await opts.store.claimDue(new Date(Date.now() - holdBackMs).toISOString(), batch, opts.owner, leaseMs + holdBackMs)
     for (const entry of due) claims.hold(entry.userId)
     let next = 0
     const worker = async (): Promise<void> => {
@@ -170,7 +179,7 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
     while (!stopped) {
       let n = 0
       try {
-        n = await processBatch()
+        n = await processBatch(requestFirstMs)
       } catch (err) {
         log.error({ err: (err as Error).message }, 'queue poll failed')
       }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ReconcileReport } from '../../src/reconciler/reconciler.js'
 import { eventually, startTestBridge, TEST_TOKEN, type TestBridge } from '../support/bridge.js'
+import { rows, textOf } from '../support/console-page.js'
 
 const ADMIN_TOKEN = 'admin-token-for-the-status-page-0123'
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
@@ -8,18 +9,6 @@ const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group'
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
 const MARKUP = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
 
-const decode = (s: string): string => s.replace(/<[^>]*>/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/\s+/g, ' ').trim()
-
-/** The rows (cell text) of the table with this id; [] when it shows its empty note instead. */
-function rows (html: string, id: string): string[][] {
-  const m = new RegExp(`<table id="${id}">[\\s\\S]*?<tbody>([\\s\\S]*?)</tbody>`).exec(html)
-  if (m?.[1] === undefined) {
-    if (!html.includes(`<p class="empty" id="${id}">`)) throw new Error(`no table or empty note "${id}" on the page`)
-    return []
-  }
-  return [...m[1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...(r[1] ?? '').matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => decode(c[1] ?? '')))
-}
-const textOf = (html: string, id: string): string => decode(new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</(p|a|dl)>`).exec(html)?.[1] ?? '')
 const csrfOf = (html: string): string => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? ''
 
 describe('admin console content (server-rendered, plain HTTP)', () => {

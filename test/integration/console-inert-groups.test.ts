@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestBridge, TEST_TOKEN, type TestBridge } from '../support/bridge.js'
+import { decode, rows } from '../support/console-page.js'
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group'
-
-const decode = (s: string): string => s.replace(/<[^>]*>/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/\s+/g, ' ').trim()
-function rows (html: string, id: string): string[][] {
-  const m = new RegExp(`<table id="${id}">[\\s\\S]*?<tbody>([\\s\\S]*?)</tbody>`).exec(html)
-  if (m?.[1] === undefined) throw new Error(`no table "${id}" on the page`)
-  return [...m[1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...(r[1] ?? '').matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => decode(c[1] ?? '')))
-}
 
 describe('console: groups that grant nothing, from the directory as it is', () => {
   let t: TestBridge

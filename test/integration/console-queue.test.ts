@@ -1,18 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestBridge, TEST_TOKEN, type TestBridge } from '../support/bridge.js'
+import { rows, textOf } from '../support/console-page.js'
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 
-const decode = (s: string): string => s.replace(/<[^>]*>/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/\s+/g, ' ').trim()
-function rows (html: string, id: string): string[][] {
-  const m = new RegExp(`<table id="${id}">[\\s\\S]*?<tbody>([\\s\\S]*?)</tbody>`).exec(html)
-  if (m?.[1] === undefined) {
-    if (!html.includes(`<p class="empty" id="${id}">`)) throw new Error(`no table or empty note "${id}" on the page`)
-    return []
-  }
-  return [...m[1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...(r[1] ?? '').matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => decode(c[1] ?? '')))
-}
-const textOf = (html: string, id: string): string => decode(new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</(p|a|dl)>`).exec(html)?.[1] ?? '')
 
 describe('console: the queue count and the queued users agree on every page', () => {
   let t: TestBridge

@@ -45,6 +45,21 @@ describe('provisioner: the request path and the queue', () => {
     await store.close()
   })
 
+  it('the background loop leaves a just-queued change to the request that queued it (requestFirstMs), then takes it', async () => {
+    const fake = fakeExecutor()
+    provisioner = createProvisioner({ executor: fake.executor, store, logger: createLogger('silent'), owner: 'test-owner', pollMs: 20, requestFirstMs: 400, backoff: { baseMs: 60_000, capMs: 60_000 } })
+    const id = await newUser('first@x.io')
+    provisioner.start()
+    await delay(150)
+    // Several polls have run: none claimed it, so the request path's claim would have won.
+    expect(fake.runs).toEqual([])
+    expect(await store.claimUser(id, new Date().toISOString(), 'request-path', 30_000)).not.toBe('claimed')
+    const other = await newUser('second@x.io')
+    await delay(700)
+    // Left unclaimed by a request (the request died, or applies at most 50 users), it is run all the same.
+    expect(fake.runs.map((r) => r.userId)).toEqual([other])
+  })
+
   it('applyNow runs the queued users and takes them off the queue; a user with nothing queued is not run', async () => {
     const id = await newUser('a@x.io')
     const fake = fakeExecutor()
