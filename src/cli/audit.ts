@@ -6,6 +6,12 @@ const HELP = `Usage: sinch-scim-bridge audit [--user ID] [--project P] [--email 
 
 Recent Sinch changes the bridge made or tried (invite, role change, suspend, remove, adopt),
 newest first, with the SCIM user, the rule that caused it and the outcome.
+  --user ID        one SCIM user (its id)
+  --project P      one Sinch project
+  --email E        one member address
+  --since S        newer than 30m, 24h, 7d or an ISO date-time
+  --limit N        at most N entries (1 to 10000, default 50)
+  --json           print the entries as JSON (for scripts)
 `
 
 function since (v: string | undefined): string | undefined {
