@@ -6,25 +6,20 @@ import { pino } from 'pino'
 import { createReconciler, type ReconcileReport } from '../../../src/reconciler/reconciler.js'
 import type { SinchMemberView, SinchPort } from '../../../src/provisioning/ports.js'
 import { createStore, type Store } from '../../../src/store/index.js'
+import { listingSinch } from '../../support/listing-sinch.js'
 
 const INTERVAL = 1500
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
 /** A Sinch whose listing takes `ms` per member, so one reconcile outlasts the lease. */
 function slowSinch (members: number, ms: number): SinchPort {
-  return {
-    async * listMembers (projectId, opts): AsyncIterable<SinchMemberView> {
-      for (let i = 0; i < members; i++) {
-        await sleep(ms)
-        if (opts?.signal?.aborted === true) throw new Error('aborted')
-        yield { userId: `s${i}`, email: `m${i}@x.io`, role: 'MEMBER', status: 'ACTIVE', projectId }
-      }
-    },
-    findMemberByEmail: async () => null,
-    invite: async () => { throw new Error('not used') },
-    updateMember: async () => { throw new Error('not used') },
-    removeMember: async () => ({ alreadyGone: true })
-  }
+  return listingSinch(async function * (projectId, opts): AsyncIterable<SinchMemberView> {
+    for (let i = 0; i < members; i++) {
+      await sleep(ms)
+      if (opts?.signal?.aborted === true) throw new Error('aborted')
+      yield { userId: `s${i}`, email: `m${i}@x.io`, role: 'MEMBER', status: 'ACTIVE', projectId }
+    }
+  })
 }
 
 let store: Store | null = null

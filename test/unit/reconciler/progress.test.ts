@@ -6,15 +6,10 @@ import { pino } from 'pino'
 import { createReconciler, type ReconcileProgress } from '../../../src/reconciler/reconciler.js'
 import type { SinchMemberView, SinchPort } from '../../../src/provisioning/ports.js'
 import { createStore, type Store } from '../../../src/store/index.js'
+import { listingSinch } from '../../support/listing-sinch.js'
 
-const sinch = (sizes: Record<string, number>): SinchPort => ({
-  async * listMembers (projectId: string): AsyncIterable<SinchMemberView> {
-    for (let i = 0; i < (sizes[projectId] ?? 0); i++) yield { userId: `${projectId}-${i}`, email: `m${i}@x.io`, role: 'MEMBER', status: 'ACTIVE', projectId }
-  },
-  findMemberByEmail: async () => null,
-  invite: async () => { throw new Error('not used') },
-  updateMember: async () => { throw new Error('not used') },
-  removeMember: async () => ({ alreadyGone: true })
+const sinch = (sizes: Record<string, number>): SinchPort => listingSinch(async function * (projectId: string): AsyncIterable<SinchMemberView> {
+  for (let i = 0; i < (sizes[projectId] ?? 0); i++) yield { userId: `${projectId}-${i}`, email: `m${i}@x.io`, role: 'MEMBER', status: 'ACTIVE', projectId }
 })
 
 let store: Store | null = null

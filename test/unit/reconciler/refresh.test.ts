@@ -6,14 +6,9 @@ import { refreshProject } from '../../../src/reconciler/refresh.js'
 import { applyOp } from '../../../src/provisioning/apply-op.js'
 import type { SinchMemberView, SinchPort } from '../../../src/provisioning/ports.js'
 import { createStore, type Store } from '../../../src/store/index.js'
+import { listingSinch } from '../../support/listing-sinch.js'
 
-const listing = (members: SinchMemberView[]): SinchPort => ({
-  async * listMembers () { yield * members },
-  findMemberByEmail: async () => null,
-  invite: async () => { throw new Error('not used') },
-  updateMember: async () => { throw new Error('not used') },
-  removeMember: async () => ({ alreadyGone: true })
-})
+const listing = (members: SinchMemberView[]): SinchPort => listingSinch(async function * () { yield * members })
 const member = (email: string, over: Partial<SinchMemberView> = {}): SinchMemberView => ({ userId: `s-${email}`, email, role: 'MEMBER', status: 'ACTIVE', projectId: 'p1', ...over })
 const known = (email: string, scimUserId: string | null, seenAt: string, over = {}) => ({ projectId: 'p1', email, sinchUserId: `s-${email}`, role: 'MEMBER' as const, status: 'ACTIVE' as const, scimUserId, origin: scimUserId === null ? null : 'invited' as const, seenAt, ...over })
 
