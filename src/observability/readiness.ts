@@ -120,6 +120,15 @@ function openCircuitRecheck (s: ReadinessSources): () => Promise<void> {
 }
 
 /**
+ * Our own deadline, or the driver's (a connect or read timeout): with equal limits either may
+ * fire first, and both mean the database did not answer, not that it refused.
+ */
+function timedOut (err: unknown): boolean {
+  const message = (err as Error | undefined)?.message
+  return typeof message === 'string' && (message === 'timeout' || /\btimeout\b/i.test(message))
+}
+
+/**
  * /readyz: the store answers within a second, Sinch accepted us within the hour (probed if not)
  * and its circuit has not been open too long,
  * and the reconciler finished a run within three intervals of now (or of start-up).
@@ -141,7 +150,7 @@ export function createReadiness (s: ReadinessSources): ReadinessCheck[] {
           return { ok: true, detail: 'reachable' }
         } catch (err) {
           // The detail is served unauthenticated: the cause goes no further than this summary.
-          return { ok: false, detail: (err as Error).message === 'timeout' ? `no answer within ${storeTimeoutMs} ms` : 'not reachable' }
+          return { ok: false, detail: timedOut(err) ? `no answer within ${storeTimeoutMs} ms` : 'not reachable' }
         }
       }
     },
