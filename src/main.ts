@@ -130,7 +130,7 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     }
   })
   const owner = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`
-  const executor = createExecutor({ store, sinch, rules, logger, onOp: (e) => metrics.changes.inc(e) })
+  const executor = createExecutor({ store, sinch, rules, logger, projectsAtOnce: config.projectsAtOnce, onOp: (e) => metrics.changes.inc(e) })
   const provisioner = createProvisioner({
     executor,
     store,

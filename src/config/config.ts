@@ -60,6 +60,8 @@ export function toConfig (env: Env) {
     queueClaimSeconds: env.QUEUE_CLAIM_SECONDS,
     /** How long a SCIM write waits for Sinch before answering; the change is durable and goes on in the background. */
     provisionWaitMs: env.PROVISION_WAIT_MS,
+    /** How many projects' Sinch calls one user's change makes side by side (1: one project after another). */
+    projectsAtOnce: env.SINCH_PROJECTS_AT_ONCE,
     sandboxAutoAcceptMs: env.SANDBOX_AUTO_ACCEPT_MS
   }
 }

@@ -118,6 +118,7 @@ export const EnvSchema = z
     AUDIT_RETENTION_DAYS: int(365, 1, 36500),
     QUEUE_CLAIM_SECONDS: int(30, 5, 3600),
     PROVISION_WAIT_MS: int(8000, 0, 60_000),
+    SINCH_PROJECTS_AT_ONCE: int(4, 1, 32),
     SANDBOX_AUTO_ACCEPT_MS: int(30_000, 0, 24 * 3600 * 1000)
   })
 

@@ -8,7 +8,8 @@ import { addressKey } from '../store/address-key.js'
 import { applyOp, type Applied } from './apply-op.js'
 import { isParked, opSignature, PARK_AFTER, parkedDetail, stallDetail, stallsSoFar } from './no-progress.js'
 import { ClaimLostError } from './claim-lost-error.js'
-import { planUser, type Op, type PlanNote } from './plan.js'
+import { eachBounded } from './each-bounded.js'
+import { planUser, type Op, type Plan, type PlanNote } from './plan.js'
 import { classify, describeError, type SinchPort } from './ports.js'
 import { desiredAccess, type RulesConfig } from './rules.js'
 
@@ -19,6 +20,8 @@ export interface ExecutorDeps {
   logger: Logger
   now?: () => Date
   onOp?: (e: { action: string, outcome: 'ok' | 'failed' | 'transient' }) => void
+  /** At most this many projects' Sinch calls at once for one user (default 4); 1 runs them one after the other. */
+  projectsAtOnce?: number
 }
 
 export interface UserOutcome {
@@ -31,6 +34,32 @@ export interface UserOutcome {
 
 /** Re-plan after each round: an invite that adopted a member may still need its role fixed. */
 const MAX_ROUNDS = 4
+
+/** Projects whose Sinch calls one user's run makes side by side (each project keeps its own order). */
+const PROJECTS_AT_ONCE = 4
+
+/** A wave's ops per project, each project's in plan order (Map.groupBy needs Node 21). */
+function byProjectOf (wave: Op[]): Op[][] {
+  const groups = new Map<string, Op[]>()
+  for (const op of wave) groups.set(op.projectId, [...(groups.get(op.projectId) ?? []), op])
+  return [...groups.values()]
+}
+
+/** What one runUser call has learnt so far, shared by the projects it runs side by side. */
+interface RunState {
+  userId: string
+  options: RunOptions
+  rejections: PermanentRejection[]
+  /** Projects this run is done with (failed, parked, stalled or not tried): never recorded done. */
+  failedProjects: Set<string>
+  /** Addresses this run removed: other users waiting for them are woken. */
+  freed: Set<string>
+  previous: Map<string, OpState>
+  /** Ops Sinch accepted in this run: planned again, they made no progress. */
+  applied: Set<string>
+  stalled: string | null
+  transient: string | null
+}
 
 export interface RunOptions {
   /** Stop at the first permanent rejection: the caller undoes the write, so more changes would be undone too. */
@@ -49,8 +78,9 @@ export interface Executor {
 export function createExecutor (deps: ExecutorDeps): Executor {
   const now = deps.now ?? (() => new Date())
   const log = deps.logger.child({ component: 'provisioning' })
+  const projectsAtOnce = deps.projectsAtOnce ?? PROJECTS_AT_ONCE
 
-  async function planFor (userId: string): Promise<{ ops: Op[], notes: PlanNote[], deleted: boolean } | null> {
+  async function planFor (userId: string): Promise<Plan & { deleted: boolean } | null> {
     const subject = await deps.store.getSubject(userId)
     if (subject === null) return null
     const desired = desiredAccess(subject, deps.rules)
@@ -105,74 +135,106 @@ export function createExecutor (deps: ExecutorDeps): Executor {
   }
 
   async function runUser (userId: string, options: RunOptions = {}): Promise<UserOutcome> {
-    const rejections: PermanentRejection[] = []
-    const failedProjects = new Set<string>()
-    const freed = new Set<string>()
-    const previous = new Map((await deps.store.listOpStates({ userId })).map((o) => [o.projectId, o]))
-    const applied = new Set<string>()
-    let stalled: string | null = null
-    let transient: string | null = null
+    const run: RunState = {
+      userId,
+      options,
+      rejections: [],
+      failedProjects: new Set(),
+      freed: new Set(),
+      previous: new Map((await deps.store.listOpStates({ userId })).map((o) => [o.projectId, o])),
+      applied: new Set(),
+      stalled: null,
+      transient: null
+    }
     let notes: PlanNote[] = []
     let converged = false
     for (let round = 0; round < MAX_ROUNDS && !converged; round++) {
       const plan = await planFor(userId)
-      if (plan === null) return { status: 'done', rejections, notes, error: null }
+      if (plan === null) return { status: 'done', rejections: run.rejections, notes, error: null }
       notes = plan.notes
-      const ops = plan.ops.filter((o) => !failedProjects.has(o.projectId))
-      if (transient !== null) break
-      if (ops.length === 0) {
+      const waves = plan.waves.map((w) => w.filter((o) => !run.failedProjects.has(o.projectId))).filter((w) => w.length > 0)
+      if (run.transient !== null) break
+      if (waves.length === 0) {
         if (plan.deleted && plan.ops.length === 0) await deps.store.purgeDeletedUser(userId)
         converged = true
         break
       }
-      for (const [i, op] of ops.entries()) {
-        if (failedProjects.has(op.projectId)) continue
-        const before = previous.get(op.projectId)
-        const signature = opSignature(op)
-        if (isParked(op, before) || applied.has(signature)) {
-          failedProjects.add(op.projectId)
-          if (!isParked(op, before)) stalled = await noProgress(userId, op, before) ?? stalled
-          continue
-        }
-        if (options.stillHolds !== undefined && !await options.stillHolds()) throw new ClaimLostError(userId)
-        const started = Date.now()
-        try {
-          const { action, held } = await applyOp({ userId, sinch: deps.sinch, store: deps.store, now, adoptExisting: deps.rules.adoptExisting }, op)
-          applied.add(signature)
-          if (action !== 'gone' && action !== 'left-alone') await audit(userId, op, action, 'ok', null, started, held)
-          if (action === 'remove') freed.add(addressKey(op.email))
-          if (action === 'adopt') log.info({ userId, projectId: op.projectId, heldRole: held?.role }, 'existing sinch member adopted')
-          log.info({ userId, projectId: op.projectId, op: op.kind, action }, 'sinch change applied')
-        } catch (err) {
-          const kind = classify(err)
-          const detail = describeError(err)
-          if (kind === 'not_found') {
-            // Removed in Sinch behind our back: forget it and let the next round re-plan.
-            await deps.store.deleteKnownMember(op.projectId, op.email)
-            continue
-          }
-          failedProjects.add(op.projectId)
-          await audit(userId, op, op.kind, kind === 'permanent' ? 'failed' : 'transient', detail, started)
-          await deps.store.setOpState({ userId, projectId: op.projectId, state: kind === 'permanent' ? 'failed' : 'pending', lastError: detail, attempts: 1, updatedAt: now().toISOString() })
-          log.warn({ userId, projectId: op.projectId, op: op.kind, kind, err: detail }, 'sinch change failed')
-          if (kind === 'permanent') rejections.push({ userId, projectId: op.projectId, detail })
-          else transient = detail
-          if (kind === 'permanent' && options.stopOnRejection === true) {
-            // Not tried, so not done: the caller's undo re-plans them.
-            for (const rest of ops.slice(i + 1)) failedProjects.add(rest.projectId)
-            break
-          }
-        }
-      }
-      if (rejections.length > 0 && options.stopOnRejection === true) break
+      await runWaves(run, waves)
+      if (halted(run)) break
     }
-    await recordNotes(userId, notes, failedProjects, previous)
-    await recordDone(userId, failedProjects, previous)
-    await wakeWaiting(userId, freed)
-    if (transient === null) transient = stalled
-    if (!converged && transient === null && rejections.length === 0) transient = 'plan did not converge; will re-plan'
+    await recordNotes(userId, notes, run.failedProjects, run.previous)
+    await recordDone(userId, run.failedProjects, run.previous)
+    await wakeWaiting(userId, run.freed)
+    const transient = run.transient ?? run.stalled ?? (!converged && run.rejections.length === 0 ? 'plan did not converge; will re-plan' : null)
+    const { rejections } = run
     if (transient !== null) return { status: 'retry', rejections, notes, error: transient }
     return { status: rejections.length > 0 ? 'rejected' : 'done', rejections, notes, error: rejections[0]?.detail ?? null }
+  }
+
+  /** With stopOnRejection, the first refusal ends the run: the caller undoes the write. */
+  const halted = (run: RunState): boolean => run.rejections.length > 0 && run.options.stopOnRejection === true
+
+  /**
+   * One round's waves, one after the other; in a wave, projects side by side (at most
+   * projectsAtOnce), each project's ops in order. After a halt nothing more starts: an op not tried
+   * is not done, so its project is not recorded done and the caller's undo re-plans it.
+   */
+  async function runWaves (run: RunState, waves: Op[][]): Promise<void> {
+    for (const [i, wave] of waves.entries()) {
+      const byProject = byProjectOf(wave)
+      const untried = await eachBounded(byProject, projectsAtOnce, async (ops) => { await runProject(run, ops) }, () => halted(run))
+      if (!halted(run)) continue
+      for (const ops of [...untried, ...waves.slice(i + 1)]) for (const o of ops) run.failedProjects.add(o.projectId)
+      return
+    }
+  }
+
+  async function runProject (run: RunState, ops: Op[]): Promise<void> {
+    for (const op of ops) {
+      if (run.failedProjects.has(op.projectId)) return
+      if (halted(run)) { run.failedProjects.add(op.projectId); return }
+      await runOp(run, op)
+    }
+  }
+
+  async function runOp (run: RunState, op: Op): Promise<void> {
+    const { userId, options } = run
+    const before = run.previous.get(op.projectId)
+    const signature = opSignature(op)
+    if (isParked(op, before) || run.applied.has(signature)) {
+      run.failedProjects.add(op.projectId)
+      if (!isParked(op, before)) run.stalled = await noProgress(userId, op, before) ?? run.stalled
+      return
+    }
+    if (options.stillHolds !== undefined && !await options.stillHolds()) throw new ClaimLostError(userId)
+    const started = Date.now()
+    try {
+      const { action, held } = await applyOp({ userId, sinch: deps.sinch, store: deps.store, now, adoptExisting: deps.rules.adoptExisting }, op)
+      run.applied.add(signature)
+      if (action !== 'gone' && action !== 'left-alone') await audit(userId, op, action, 'ok', null, started, held)
+      if (action === 'remove') run.freed.add(addressKey(op.email))
+      if (action === 'adopt') log.info({ userId, projectId: op.projectId, heldRole: held?.role }, 'existing sinch member adopted')
+      log.info({ userId, projectId: op.projectId, op: op.kind, action }, 'sinch change applied')
+    } catch (err) {
+      await failed(run, op, err, started)
+    }
+  }
+
+  async function failed (run: RunState, op: Op, err: unknown, started: number): Promise<void> {
+    const { userId } = run
+    const kind = classify(err)
+    const detail = describeError(err)
+    if (kind === 'not_found') {
+      // Removed in Sinch behind our back: forget it and let the next round re-plan.
+      await deps.store.deleteKnownMember(op.projectId, op.email)
+      return
+    }
+    run.failedProjects.add(op.projectId)
+    await audit(userId, op, op.kind, kind === 'permanent' ? 'failed' : 'transient', detail, started)
+    await deps.store.setOpState({ userId, projectId: op.projectId, state: kind === 'permanent' ? 'failed' : 'pending', lastError: detail, attempts: 1, updatedAt: now().toISOString() })
+    log.warn({ userId, projectId: op.projectId, op: op.kind, kind, err: detail }, 'sinch change failed')
+    if (kind === 'permanent') run.rejections.push({ userId, projectId: op.projectId, detail })
+    else run.transient = detail
   }
 
   /**

@@ -15,7 +15,12 @@ export type Op =
 /** Something the plan will not do, said out loud so the status page and the reconcile report show it. */
 export interface PlanNote { projectId: string, email: string, kind: 'owner-protected' | 'email-taken' | 'no-email' | 'adopt-refused' | 'unknown-role', detail: string }
 
-export interface Plan { ops: Op[], notes: PlanNote[] }
+/**
+ * `waves`: the ops in the order they may run. Within a wave each project's ops run in order and
+ * projects may run side by side; a wave starts once the one before it has ended.
+ * `ops` is the waves one after the other.
+ */
+export interface Plan { ops: Op[], waves: Op[][], notes: PlanNote[] }
 
 export interface PlanInput {
   userId: string
@@ -41,9 +46,10 @@ export function planUser (input: PlanInput): Plan {
   for (const [projectId, want] of input.desired.projects) {
     planProject(input, projectId, want, ops, moved, notes)
   }
-  // Members under an old address go last, after every project's invite: the executor stops at
-  // the first refusal, so a refused new address (in any project) leaves all old access in place.
-  return { ops: [...ops, ...moved], notes }
+  // Members under an old address go in a wave of their own, after every project's invite: the
+  // executor starts nothing after a refusal, so a refused new address (in any project) leaves all
+  // old access in place.
+  return { ops: [...ops, ...moved], waves: [ops, moved].filter((w) => w.length > 0), notes }
 }
 
 function planProject (input: PlanInput, projectId: string, want: Desired, ops: Op[], moved: Op[], notes: PlanNote[]): void {

@@ -24,8 +24,8 @@ describe('an identity email change over real HTTP', () => {
     return { id: String(created.body.id), p1, p2 }
   }
 
-  it('refused by Sinch: the IdP gets 400 and Sinch is left exactly as it was (same member ids, still ACTIVE)', async () => {
-    t = await startTestBridge()
+  it('refused by Sinch, one project at a time: the IdP gets 400 and Sinch is left exactly as it was (same member ids, still ACTIVE)', async () => {
+    t = await startTestBridge({ env: { SINCH_PROJECTS_AT_ONCE: '1' } })
     const before = await activeUser(t)
     await t.simControl.call('DELETE', 'requests')
     await t.simControl.call('POST', 'faults', { route: 'invite', status: 400, count: 1 })
@@ -51,7 +51,9 @@ describe('an identity email change over real HTTP', () => {
     expect(view(await t.simControl.members('p1'))).toEqual(before.p1)
     expect(view(await t.simControl.members('p2'))).toEqual(before.p2)
     const writes = (await t.simControl.requests()).filter((r) => r.route === 'invite' || r.route === 'remove').map((r) => `${r.route} ${r.projectId ?? ''} ${r.status}`)
-    expect(writes).toEqual(['invite p1 201', 'invite p2 400', 'remove p1 204'])
+    // The two invites go out side by side; the take-back follows both.
+    expect(writes.slice(0, 2).sort()).toEqual(['invite p1 201', 'invite p2 400'])
+    expect(writes.slice(2)).toEqual(['remove p1 204'])
   })
 
   it('accepted by Sinch: the new address is invited before the old member is removed', async () => {

@@ -11,8 +11,8 @@ describe('permanent Sinch rejections over real HTTP', () => {
   let t: TestBridge | null = null
   afterEach(async () => { await t?.close(); t = null })
 
-  it('a refused first invite: 400 for the IdP, no user kept, and no other project was asked', async () => {
-    t = await startTestBridge()
+  it('a refused first invite, one project at a time: 400 for the IdP, no user kept, and no other project was asked', async () => {
+    t = await startTestBridge({ env: { SINCH_PROJECTS_AT_ONCE: '1' } })
     await t.simControl.call('POST', 'faults', { route: 'invite', status: 400, count: 1 })
     const res = await t.scim('POST', '/Users', user('refused@example.com'))
     expect(res.status).toBe(400)
@@ -25,6 +25,20 @@ describe('permanent Sinch rejections over real HTTP', () => {
     expect(invites.map((r) => r.status)).toEqual([400])
   })
 
+  it('a refused invite while projects run side by side: 400 for the IdP, the invite already sent elsewhere is taken back', async () => {
+    // The first project refuses (403: unknown to the simulator); the second is asked at the same time.
+    t = await startTestBridge({ env: { SINCH_PROJECT_IDS: 'nowhere,p1' } })
+    const res = await t.scim('POST', '/Users', user('sideways@example.com'))
+    expect(res.status).toBe(400)
+    expect(res.body.detail).toMatch(/nowhere/)
+    expect((await t.scim('GET', lookup('sideways@example.com'))).body.totalResults).toBe(0)
+    expect(await t.simControl.members('p1')).toEqual([])
+    const log = (await t.simControl.requests()).filter((r) => r.route === 'invite' || r.route === 'remove').map((r) => `${r.route} ${r.projectId ?? ''} ${r.status}`)
+    expect(log.slice(0, 2).sort()).toEqual(['invite nowhere 403', 'invite p1 201'])
+    expect(log.slice(2)).toEqual(['remove p1 204'])
+    expect((await t.bridge.store.listOpStates({ state: 'failed' }))).toEqual([])
+  })
+
   it('a project refusing after another accepted: the accepted invite is taken back, the IdP gets 400', async () => {
     // "nowhere" is unknown to the simulator: it answers 403 PERMISSION_DENIED, as Sinch does.
     t = await startTestBridge({ env: { SINCH_PROJECT_IDS: 'p1,nowhere' } })
@@ -34,7 +48,9 @@ describe('permanent Sinch rejections over real HTTP', () => {
     expect((await t.scim('GET', lookup('half@example.com'))).body.totalResults).toBe(0)
     expect(await t.simControl.members('p1')).toEqual([])
     const log = (await t.simControl.requests()).filter((r) => r.route === 'invite' || r.route === 'remove').map((r) => `${r.route} ${r.projectId ?? ''} ${r.status}`)
-    expect(log).toEqual(['invite p1 201', 'invite nowhere 403', 'remove p1 204'])
+    // Both invites go out side by side, in either order; the take-back follows them.
+    expect(log.slice(0, 2).sort()).toEqual(['invite nowhere 403', 'invite p1 201'])
+    expect(log.slice(2)).toEqual(['remove p1 204'])
     // The undone user leaves nothing behind to retry or to show as failed.
     expect((await t.bridge.store.listOpStates({ state: 'failed' }))).toEqual([])
   })

@@ -28,8 +28,9 @@ describe('two replicas on PostgreSQL, Sinch slower than the claim lease', () => 
     drop = s.drop
     schema = s.schema
     // The IdP is answered at once; the invite runs on under the claim of the replica it reached.
+    // One project after the other, so a run frozen during its first invite still has a write to send.
     const env = (key: { id: string, secret: string }): Record<string, string> =>
-      replicaEnv(url, key, schemaUrl(s.schema), { SINCH_PROJECT_IDS: 'p1,p2', RECONCILE_INTERVAL: '3600', QUEUE_CLAIM_SECONDS: '5', PROVISION_WAIT_MS: '0' })
+      replicaEnv(url, key, schemaUrl(s.schema), { SINCH_PROJECT_IDS: 'p1,p2', RECONCILE_INTERVAL: '3600', QUEUE_CLAIM_SECONDS: '5', PROVISION_WAIT_MS: '0', SINCH_PROJECTS_AT_ONCE: '1' })
     replicas.push(...await Promise.all(KEYS.map(async (k) => await spawnBridge(env(k)))))
     // The start-up reconcile lists the project, and each replica holds a Sinch token (its readiness
     // check fetches one), before Sinch turns slow: from then on an invite is one 6-second call.

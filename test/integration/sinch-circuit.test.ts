@@ -30,7 +30,9 @@ describe('the Sinch circuit through a simulated outage: /readyz, /metrics and th
 
   beforeAll(async () => {
     t = await startTestBridge({
-      env: { SINCH_UNREADY_AFTER_SECONDS: '1' },
+      // One project at a time: a counted fault then fails one call's two attempts, not the
+      // first attempt of two calls sent side by side.
+      env: { SINCH_UNREADY_AFTER_SECONDS: '1', SINCH_PROJECTS_AT_ONCE: '1' },
       background: false,
       bridge: {
         sinchCircuit: { size: 10, openAfter: 3, maxAgeMs: 3_000 },

@@ -16,14 +16,18 @@ const rules = (managed: string[]): RulesConfig => ({ managedProjects: managed, d
 function fakeSinch () {
   const members: SinchMemberView[] = []
   const calls: string[] = []
-  let refuse: { kind: 'permanent' | 'transient', message: string } | null = null
+  let refuse: { kind: 'permanent' | 'transient', message: string, projectId?: string } | null = null
   let n = 0
+  let delayMs = 0
+  const flight = { now: 0, most: 0 }
   const port: SinchPort = {
     async * listMembers (projectId) { for (const m of members) if (m.projectId === projectId) yield m },
     findMemberByEmail: async (projectId, email) => members.find((m) => m.projectId === projectId && m.email === email) ?? null,
     async invite (projectId, input: { email: string, role: Role }) {
       calls.push(`invite ${projectId} ${input.email} ${input.role}`)
-      if (refuse !== null) throw Object.assign(new Error(refuse.message), { kind: refuse.kind, code: refuse.kind === 'permanent' ? 'SINCH_PERMANENT' : 'SINCH_TRANSIENT' })
+      flight.most = Math.max(flight.most, ++flight.now)
+      try { if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, projectId === refuse?.projectId ? delayMs / 4 : delayMs)) } finally { flight.now-- }
+      if (refuse !== null && (refuse.projectId ?? projectId) === projectId) throw Object.assign(new Error(refuse.message), { kind: refuse.kind, code: refuse.kind === 'permanent' ? 'SINCH_PERMANENT' : 'SINCH_TRANSIENT' })
       const member: SinchMemberView = { userId: `m${++n}`, email: input.email, role: input.role, status: 'PENDING', projectId }
       members.push(member)
       return { member, adopted: false }
@@ -36,7 +40,7 @@ function fakeSinch () {
       return { alreadyGone: i < 0 }
     }
   }
-  return { port, calls, refuseWith (r: typeof refuse) { refuse = r } }
+  return { port, calls, flight, refuseWith (r: typeof refuse) { refuse = r }, delay (ms: number) { delayMs = ms } }
 }
 
 describe('executor: one user\'s plan against Sinch', () => {
@@ -44,7 +48,7 @@ describe('executor: one user\'s plan against Sinch', () => {
   let sinch: ReturnType<typeof fakeSinch>
   const user = async (email: string, active = true): Promise<string> =>
     (await store.createUser({ userName: email, externalId: null, displayName: null, active, emails: [{ value: email, type: 'work', primary: true }], resource: {} })).id
-  const executor = (managed: string[]) => createExecutor({ store, sinch: sinch.port, rules: rules(managed), logger: createLogger('silent') })
+  const executor = (managed: string[], projectsAtOnce?: number) => createExecutor({ store, sinch: sinch.port, rules: rules(managed), logger: createLogger('silent'), projectsAtOnce })
   beforeEach(async () => {
     store = await createStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'exec-')), 'b.db')}`)
     sinch = fakeSinch()
@@ -72,10 +76,35 @@ describe('executor: one user\'s plan against Sinch', () => {
     expect(await store.listKnownMembers({ scimUserId: id })).toEqual([])
   })
 
-  it('a permanent refusal comes back as a rejection and a failed change; with stopOnRejection no other project is asked', async () => {
+  it('projects run side by side, at most projectsAtOnce of them: six projects in two waves of calls', async () => {
+    const id = await user('wide@x.io')
+    sinch.delay(40)
+    const started = Date.now()
+    expect((await executor(['p1', 'p2', 'p3', 'p4', 'p5', 'p6'], 3).runUser(id)).status).toBe('done')
+    expect(Date.now() - started).toBeLessThan(6 * 40)
+    expect(sinch.flight.most).toBe(3)
+    expect((await store.listKnownMembers({ scimUserId: id })).map((m) => m.projectId).sort()).toEqual(['p1', 'p2', 'p3', 'p4', 'p5', 'p6'])
+    expect((await store.listOpStates({ userId: id })).map((o) => o.state)).toEqual(Array(6).fill('done'))
+  })
+
+  it('with stopOnRejection a refusal starts nothing more; the calls already in flight finish, are kept and audited, and the project never tried is not recorded done', async () => {
+    const id = await user('half@x.io')
+    sinch.delay(40)
+    sinch.refuseWith({ kind: 'permanent', message: 'seat limit reached', projectId: 'p1' })
+    const out = await executor(['p1', 'p2', 'p3'], 2).runUser(id, { stopOnRejection: true })
+    expect(out.status).toBe('rejected')
+    expect(out.rejections.map((r) => r.projectId)).toEqual(['p1'])
+    expect(sinch.calls).toEqual(['invite p1 half@x.io MEMBER', 'invite p2 half@x.io MEMBER'])
+    // p2's invite went out beside p1's: it stands in the known state (the caller's undo sees it) and in the audit.
+    expect((await store.listKnownMembers({ scimUserId: id })).map((m) => m.projectId)).toEqual(['p2'])
+    expect((await store.listAudit({ scimUserId: id, limit: 10 })).map((a) => `${a.projectId} ${a.outcome}`).sort()).toEqual(['p1 failed', 'p2 ok'])
+    expect((await store.listOpStates({ userId: id })).map((o) => `${o.projectId} ${o.state}`).sort()).toEqual(['p1 failed', 'p2 done'])
+  })
+
+  it('a permanent refusal comes back as a rejection and a failed change; with stopOnRejection, one project at a time, no other project is asked', async () => {
     const id = await user('bad@x.io')
     sinch.refuseWith({ kind: 'permanent', message: 'invalid email' })
-    const out = await executor(['p1', 'p2']).runUser(id, { stopOnRejection: true })
+    const out = await executor(['p1', 'p2'], 1).runUser(id, { stopOnRejection: true })
     expect(out.status).toBe('rejected')
     expect(out.rejections).toEqual([{ userId: id, projectId: 'p1', detail: expect.stringContaining('invalid email') as unknown as string }])
     expect(sinch.calls).toEqual(['invite p1 bad@x.io MEMBER'])

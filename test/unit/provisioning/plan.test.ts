@@ -122,6 +122,8 @@ describe('planUser', () => {
     // p1 took the new address, p2 not yet: only p1's old member goes, after everything else.
     const second = plan({ desired: desired({ p1: member('MEMBER'), p2: member('MEMBER') }, 'new@example.com'), managed: [...old, known({ email: 'new@example.com', status: 'PENDING' })] })
     expect(second.ops.map((o) => `${o.kind}:${o.projectId}:${o.email}`)).toEqual(['invite:p2:new@example.com', 'remove:p1:old@example.com'])
+    // The old member's removal is a wave of its own: it starts only once every invite has ended.
+    expect(second.waves.map((w) => w.map((o) => `${o.kind}:${o.projectId}`))).toEqual([['invite:p2'], ['remove:p1']])
     // Access no longer wanted: the old member goes at once, there is nothing to wait for.
     expect(kinds(plan({ desired: desired({ p1: none }, 'new@example.com'), managed: [old[0] as KnownMember] }))).toEqual(['remove:p1'])
   })
