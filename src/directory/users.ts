@@ -1,4 +1,4 @@
-import type { DirectoryStore } from '../store/directory-store.js'
+import type { DirectoryStore, UserView } from '../store/directory-store.js'
 import type { UserInput } from '../domain/users.js'
 import type { UserRecord } from '../domain/users.js'
 import { SinchRejectedError } from './errors.js'
@@ -54,6 +54,19 @@ export function createUserCases ({ store, provisioning }: UserCaseDeps) {
       const { record, queued } = await store.updateUserAndQueue(previous.id, input, expectedVersion)
       await apply(previous, record, queued)
       return record
+    },
+    /**
+     * replaceUser from the view the caller read, answered with the view a read would now show. A
+     * write that queued nothing changed neither the user's groups (a user write never does) nor
+     * its Sinch members or ops (only provisioning writes those), so the view read before it still
+     * holds them and is not read again; a write that queued provisioning is read back after it.
+     */
+    async replaceUserView (previous: UserView, input: UserInput, expectedVersion: number | null): Promise<UserView> {
+      const { record, queued } = await store.updateUserAndQueue(previous.record.id, input, expectedVersion)
+      await apply(previous.record, record, queued)
+      if (queued.length === 0) return { ...previous, record }
+      const [view] = await store.userViews([record.id])
+      return view ?? { record, groups: [], members: [], ops: [] }
     },
     async deleteUser (user: UserRecord, expectedVersion: number | null): Promise<void> {
       const { queued } = await store.deleteUserAndQueue(user.id, expectedVersion)

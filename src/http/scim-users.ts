@@ -26,7 +26,7 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
   const json = (req: FastifyRequest, v: UserView, record: UserRecord = v.record): Record<string, unknown> =>
     userJson(record, { baseUrl: baseUrl(req, d.basePath) }, v.groups, d.sinchExtension?.(v))
 
-  /** A written user as a read shows it: its groups and Sinch view read back in one statement. */
+  /** A created user as a read shows it: its groups and Sinch view read back in one statement. */
   async function rendered (req: FastifyRequest, u: UserRecord): Promise<Record<string, unknown>> {
     const [v] = await d.directory.userViews([u.id])
     return json(req, v ?? { record: u, groups: [], members: [], ops: [] }, u)
@@ -38,18 +38,27 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
     return send(reply, 200, listResponse(records.map((v) => project(json(req, v), params)), total, params))
   }
 
-  async function current (req: FastifyRequest): Promise<UserRecord> {
+  /** The user of the path with its groups and Sinch view: what a PUT or PATCH starts from and answers with. */
+  async function current (req: FastifyRequest): Promise<UserView> {
     const id = idParam(req)
-    const u = await d.directory.getUser(id)
-    if (u === null) throw notFound('User', id)
-    return u
+    const [v] = await d.directory.userViews([id])
+    if (v === undefined) throw notFound('User', id)
+    return v
   }
 
-  async function write (req: FastifyRequest, status: number, previous: UserRecord | null, input: UserInput): Promise<unknown> {
-    checkAssignedRoles(input.resource, d.roleCatalogue, previous?.resource ?? null, input.active)
-    const version = previous === null ? null : expectedVersion(req, previous.version)
-    const written = previous === null ? await d.directory.createUser(input) : await d.directory.replaceUser(previous, input, version)
-    return { status, json: await rendered(req, written), version: written.version }
+  async function create (req: FastifyRequest, reply: FastifyReply, input: UserInput): Promise<FastifyReply> {
+    checkAssignedRoles(input.resource, d.roleCatalogue, null, input.active)
+    const written = await d.directory.createUser(input)
+    const out = await rendered(req, written)
+    reply.header('location', (out.meta as { location: string }).location)
+    return send(reply, 201, out, written.version)
+  }
+
+  async function replace (req: FastifyRequest, reply: FastifyReply, previous: UserView, input: UserInput): Promise<FastifyReply> {
+    checkAssignedRoles(input.resource, d.roleCatalogue, previous.record.resource, input.active)
+    const version = expectedVersion(req, previous.record.version)
+    const v = await d.directory.replaceUserView(previous, input, version)
+    return send(reply, 200, json(req, v), v.record.version)
   }
 
   app.get(base, opts, async (req, reply) => await list(req, reply, req.query as Record<string, unknown>))
@@ -61,23 +70,19 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
     if (notModified(req, v.record.version)) return reply.code(304).header('etag', `W/"${v.record.version}"`).send()
     return send(reply, 200, project(json(req, v), projectionParams(req.query as Record<string, unknown>)), v.record.version)
   })
-  app.post(base, opts, async (req, reply) => {
-    const out = await write(req, 201, null, userInput(req.body, null)) as { json: Record<string, unknown>, version: number }
-    reply.header('location', (out.json.meta as { location: string }).location)
-    return send(reply, 201, out.json, out.version)
-  })
+  app.post(base, opts, async (req, reply) => await create(req, reply, userInput(req.body, null)))
   app.put(`${base}/:id`, opts, async (req, reply) => {
-    const u = await current(req)
-    const out = await write(req, 200, u, userInput(req.body, u)) as { json: Record<string, unknown>, version: number }
-    return send(reply, 200, out.json, out.version)
+    const v = await current(req)
+    return await replace(req, reply, v, userInput(req.body, v.record))
   })
   app.patch(`${base}/:id`, opts, async (req, reply) => {
-    const u = await current(req)
-    const out = await write(req, 200, u, await patchUser(u, req.body)) as { json: Record<string, unknown>, version: number }
-    return send(reply, 200, out.json, out.version)
+    const v = await current(req)
+    return await replace(req, reply, v, await patchUser(v.record, req.body))
   })
   app.delete(`${base}/:id`, opts, async (req, reply) => {
-    const u = await current(req)
+    const id = idParam(req)
+    const u = await d.directory.getUser(id)
+    if (u === null) throw notFound('User', id)
     await d.directory.deleteUser(u, expectedVersion(req, u.version))
     return reply.code(204).send()
   })

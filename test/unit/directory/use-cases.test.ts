@@ -44,6 +44,32 @@ describe('directory use cases', () => {
     expect(sinch.calls.length).toBe(1)
   })
 
+  it('replaceUserView answers with the view a read shows afterwards, whether or not the write queued provisioning', async () => {
+    const u = await directory.createUser(user('ann@x.io'))
+    await directory.createGroup({ displayName: 'Sales', externalId: null, memberIds: [u.id], resource: {} })
+    const seenAt = new Date().toISOString()
+    await store.upsertKnownMembers([{ projectId: 'p1', email: 'ann@x.io', sinchUserId: 's-1', role: 'MEMBER', status: 'ACTIVE', scimUserId: u.id, origin: 'invited', seenAt }])
+    const [before] = await store.userViews([u.id])
+    const calls = sinch.calls.length
+    // Queues nothing: the groups and the member come from the view read before the write.
+    const renamed = await directory.replaceUserView(before!, user('ann@x.io', { displayName: 'Ann' }), null)
+    expect(sinch.calls.length).toBe(calls)
+    expect(renamed).toEqual((await store.userViews([u.id]))[0])
+    expect([renamed.record.displayName, renamed.groups.map((g) => g.displayName), renamed.members.map((m) => m.sinchUserId)]).toEqual(['Ann', ['Sales'], ['s-1']])
+    // Queues the user: what provisioning changed while applying it is in the answer.
+    const invited = createDirectory(store, {
+      provisioning: {
+        applyNow: async (ids) => {
+          await store.upsertKnownMembers([{ projectId: 'p2', email: 'ann@y.io', sinchUserId: 's-2', role: 'ADMIN', status: 'PENDING', scimUserId: ids[0]!, origin: 'invited', seenAt }])
+          return []
+        }
+      }
+    })
+    const moved = await invited.replaceUserView(renamed, user('ann@y.io', { displayName: 'Ann' }), renamed.record.version)
+    expect(moved).toEqual((await store.userViews([u.id]))[0])
+    expect(moved.members.map((m) => `${m.projectId}:${m.sinchUserId}`)).toEqual(['p1:s-1', 'p2:s-2'])
+  })
+
   it('a permanent rejection undoes the write: a refused create leaves no user and fails with the rejection', async () => {
     sinch.rejectFor('bad@x.io')
     await expect(directory.createUser(user('bad@x.io'))).rejects.toBeInstanceOf(SinchRejectedError)
