@@ -4,6 +4,12 @@ import { resolve } from 'node:path'
 
 export const ROOT = resolve(import.meta.dirname, '..')
 export const CLI = resolve(ROOT, 'dist/cli/index.js')
+/**
+ * The V8 flags the bridge runs with (`npm start` and the Dockerfile's ENTRYPOINT: a test holds the
+ * three together), so a bench measures the process as it is deployed: a young generation of
+ * 2 × 8 MiB, not 2 × 16, keeps the peak RSS under load about 25 MiB lower at the same req/s.
+ */
+export const NODE_FLAGS = ['--max-semi-space-size=8']
 
 export function arg (name, fallback) {
   const i = process.argv.indexOf(`--${name}`)

@@ -11,6 +11,7 @@
 // Knobs: BENCH_SECONDS (per round, 5), BENCH_ROUNDS, BENCH_SIZES, BENCH_CASES (names containing any of these).
 import { spawn, spawnSync } from 'node:child_process'
 import { Pool } from 'undici'
+import { NODE_FLAGS } from './lib.js'
 
 if (process.env.BENCH_PINNED !== '1' && spawnSync('taskset', ['-c', '1', 'true']).status === 0) {
   const r = spawnSync('taskset', ['-c', '1', process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } })
@@ -38,7 +39,7 @@ const serverScript = new URL('./scim-server.js', import.meta.url).pathname
 /** `arg`: the number of users to seed, or 'bare' for the ceiling process. */
 async function startServer (arg) {
   const pin = spawnSync('taskset', ['-c', '0', 'true']).status === 0
-  const child = spawn(pin ? 'taskset' : process.execPath, pin ? ['-c', '0', process.execPath, serverScript, String(arg)] : [serverScript, String(arg)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
+  const child = spawn(pin ? 'taskset' : process.execPath, pin ? ['-c', '0', process.execPath, ...NODE_FLAGS, serverScript, String(arg)] : [...NODE_FLAGS, serverScript, String(arg)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
   const line = await new Promise((resolve, reject) => {
     let out = ''
     child.stdout.on('data', (d) => { out += d; const m = /READY (\S+) (.*)\n/.exec(out); if (m) resolve(m) })

@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync, existsSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CLI, arg, startSimulatorProcess } from './lib.js'
+import { CLI, NODE_FLAGS, arg, startSimulatorProcess } from './lib.js'
 
 const PROJECTS = arg('projects', 2)
 const i = process.argv.indexOf('--users')
@@ -63,7 +63,7 @@ for (const n of SIZES) {
   for (const p of projects) await sim.control('POST', 'seed', { count: { project_id: p, n } })
   const port = 20000 + Math.floor(Math.random() * 20000)
   const env = { PATH: process.env.PATH, SINCH_KEY_ID: 'k', SINCH_KEY_SECRET: 'sizing-secret', SINCH_API_URL: sim.url, SINCH_AUTH_URL: `${sim.url}/oauth2/token`, SINCH_PROJECT_IDS: projects.join(','), SCIM_BEARER_TOKEN: TOKEN, METRICS_TOKEN: METRICS, DATABASE_URL: `sqlite:${file}`, DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }
-  const bridge = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] })
+  const bridge = spawn(process.execPath, [...NODE_FLAGS, CLI, 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] })
   const url = `http://127.0.0.1:${port}`
   // Ready and reconciled once (bounded: 10 minutes); the queue that reconcile filled (every user,
   // re-planned) still drains meanwhile, as after any start.
