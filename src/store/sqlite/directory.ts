@@ -203,14 +203,19 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
   })
 
   const prepared = createStatementCache(db)
-  function query<T> (kind: 'user' | 'group', q: Query, map: (r: never) => T, columns = kind === 'user' ? 'u.*' : 'g.*'): { total: number, records: T[] } {
+  /** `view`: the user view's columns (VIEW_COLUMNS), else the whole row. */
+  function query<T> (kind: 'user' | 'group', q: Query, map: (r: never) => T, view = false): { total: number, records: T[] } {
     const p: unknown[] = []
     const base = kind === 'user' ? 'FROM users u WHERE u.deleted_at IS NULL' : 'FROM groups g WHERE 1 = 1'
     const where = whereSql(q.where, kind, p)
+    const order = orderSql(q, kind)
+    const columns = view ? VIEW_COLUMNS : kind === 'user' ? 'u.*' : 'g.*'
     // A bare `LIMIT ?` costs a lookup about 12 µs more than the lookup itself (measured on
     // better-sqlite3 12, 1,000 users); the CAST restores the plain indexed cost.
-    const rows = q.limit === 0 ? [] : prepared(`SELECT ${columns} ${base}${where}${orderSql(q, kind)} LIMIT CAST(? AS INTEGER) OFFSET CAST(? AS INTEGER)`).all(...p, q.limit, q.offset)
-    const total = totalFromPage(q.offset, q.limit, rows.length) ?? (prepared(`SELECT count(*) ${base}${where}`).pluck().get(...p) as number)
+    const rows = q.limit === 0
+      ? []
+      : prepared(`SELECT ${columns} ${base}${where}${order} LIMIT CAST(? AS INTEGER) OFFSET CAST(? AS INTEGER)`, `${kind}|${String(view)}|${where}|${order}`).all(...p, q.limit, q.offset)
+    const total = totalFromPage(q.offset, q.limit, rows.length) ?? (prepared(`SELECT count(*) ${base}${where}`, `${kind}|count|${where}`).pluck().get(...p) as number)
     return { total, records: rows.map((r) => map(r as never)) }
   }
 
@@ -231,7 +236,7 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
       return r === undefined ? null : toUser(r)
     },
     queryUsers: async (q) => query('user', q, toUser),
-    queryUserViews: async (q) => query('user', q, toView, VIEW_COLUMNS),
+    queryUserViews: async (q) => query('user', q, toView, true),
     allUsers: async () => (st.allUsers.all() as UserRow[]).map(toUser),
     scanUsers: async (after, limit) => {
       const rows = st.scanUsers.all(after, limit) as Array<UserRow & { seq: number }>
