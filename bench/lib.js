@@ -7,7 +7,8 @@ export const CLI = resolve(ROOT, 'dist/cli/index.js')
 /**
  * The V8 flags the bridge runs with (`npm start` and the Dockerfile's ENTRYPOINT: a test holds the
  * three together), so a bench measures the process as it is deployed: a young generation of
- * 2 × 8 MiB, not 2 × 16, keeps the peak RSS under load about 25 MiB lower at the same req/s.
+ * 2 × 8 MiB, not 2 × 16, keeps bench/scim's peak RSS under a POST load about 15–20 MiB lower at
+ * the same req/s within noise (BENCH_NODE_FLAGS= runs it without).
  */
 export const NODE_FLAGS = ['--max-semi-space-size=8']
 

@@ -5,18 +5,22 @@
 // BENCH_ROUNDS rounds (default 3) alternate bridge, bare, bridge, bare …, so both see the same
 // machine, and the ratio of each bridge round to the bare round next to it is what compares across
 // runs and machines. Per case: bridge req/s median and spread, bare median, ratio median and
-// spread, p50/p99 of the median bridge round. Server RSS after seeding and after the load. Before
+// spread, p50/p99 of the median bridge round, the server's peak RSS during the case. Server RSS
+// after seeding and after the load. Before
 // each size it prints how much the server's core itself stalls (a busy loop pinned to core 0
 // counting pauses over 0.5 ms), since on a shared VM those pauses, not the code, set the floor of p99.
-// Knobs: BENCH_SECONDS (per round, 5), BENCH_ROUNDS, BENCH_SIZES, BENCH_CASES (names containing any of these).
+// Knobs: BENCH_SECONDS (per round, 5), BENCH_ROUNDS, BENCH_SIZES, BENCH_CASES (names containing any of these),
+// BENCH_NODE_FLAGS (the servers' node flags, space-separated, instead of bench/lib NODE_FLAGS).
 import { spawn, spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { Pool } from 'undici'
-import { NODE_FLAGS } from './lib.js'
+import { NODE_FLAGS as DEPLOYED_FLAGS } from './lib.js'
 
 if (process.env.BENCH_PINNED !== '1' && spawnSync('taskset', ['-c', '1', 'true']).status === 0) {
   const r = spawnSync('taskset', ['-c', '1', process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } })
   process.exit(r.status ?? 1)
 }
+const NODE_FLAGS = process.env.BENCH_NODE_FLAGS === undefined ? DEPLOYED_FLAGS : process.env.BENCH_NODE_FLAGS.split(' ').filter((f) => f !== '')
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const CONNECTIONS = 10
 const TOKEN = 'bench-token-0123456789abcdef'
@@ -73,6 +77,19 @@ async function load (url, make, seconds = SECONDS) {
 const MiB = (b) => Math.round(b / 1048576)
 const memoryOf = (child) => new Promise((resolve) => { child.once('message', (m) => resolve(`${MiB(m.rss)} MiB (JS heap ${MiB(m.heapUsed)} of ${MiB(m.heapTotal)} MiB, outside the heap ${MiB(m.external)} MiB)`)); child.send('rss') })
 
+/**
+ * The server's peak RSS (VmHWM) since the last reset, in MiB: a sample after the load depends on
+ * when the last GC ran, the peak does not. Linux only (null elsewhere); writing 5 to clear_refs
+ * resets the peak to the current RSS.
+ */
+function peakRss (pid) {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+    return kb === undefined ? null : Number(kb) / 1024
+  } catch { return null }
+}
+const resetPeak = (pid) => { try { writeFileSync(`/proc/${pid}/clear_refs`, '5') } catch { /* not Linux: no peak */ } }
+
 const spreadOf = (xs, digits = 0) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`
 
 const bare = await startServer('bare')
@@ -93,6 +110,7 @@ for (const n of sizes) {
   for (const [name, make] of Object.entries(cases)) {
     if (only !== undefined && !only.some((o) => name.includes(o))) continue
     // Warm-up (JIT, caches), not counted.
+    resetPeak(child.pid)
     await load(url, make, 1)
     await load(bare.url, bareCase, 1)
     const rounds = []
@@ -104,8 +122,9 @@ for (const n of sizes) {
     const m = median(rounds.map((r) => r.rps))
     const r = rounds.find((x) => x.rps === m)
     const errors = rounds.reduce((a, x) => a + x.errors, 0)
+    const peak = peakRss(child.pid)
     const ratios = rounds.map((x) => x.ratio)
-    console.log(`  ${name.padEnd(22)} ${m.toFixed(0).padStart(6)} req/s (${spreadOf(rounds.map((x) => x.rps))})  bare ${median(rounds.map((x) => x.bare)).toFixed(0)}  ratio ${median(ratios).toFixed(2)} (${spreadOf(ratios, 2)})  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms${errors > 0 ? `  (${errors} non-2xx)` : ''}`)
+    console.log(`  ${name.padEnd(22)} ${m.toFixed(0).padStart(6)} req/s (${spreadOf(rounds.map((x) => x.rps))})  bare ${median(rounds.map((x) => x.bare)).toFixed(0)}  ratio ${median(ratios).toFixed(2)} (${spreadOf(ratios, 2)})  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms${peak === null ? '' : `  peak RSS ${peak.toFixed(0)} MiB`}${errors > 0 ? `  (${errors} non-2xx)` : ''}`)
   }
   console.log(`  server RSS after the load: ${await memoryOf(child)}`)
   child.kill('SIGTERM')
