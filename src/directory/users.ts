@@ -60,6 +60,8 @@ export function createUserCases ({ store, provisioning }: UserCaseDeps) {
      * write that queued nothing changed neither the user's groups (a user write never does) nor
      * its Sinch members or ops (only provisioning writes those), so the view read before it still
      * holds them and is not read again; a write that queued provisioning is read back after it.
+     * A group write or a queue run that touched this user between the caller's read and this write
+     * shows in the next read, not in this answer (the record itself is always the one written).
      */
     async replaceUserView (previous: UserView, input: UserInput, expectedVersion: number | null): Promise<UserView> {
       const { record, queued } = await store.updateUserAndQueue(previous.record.id, input, expectedVersion)
