@@ -121,11 +121,17 @@ function openCircuitRecheck (s: ReadinessSources): () => Promise<void> {
 
 /**
  * Our own deadline, or the driver's (a connect or read timeout): with equal limits either may
- * fire first, and both mean the database did not answer, not that it refused.
+ * fire first, and both mean the database did not answer, not that it refused. The store hands the
+ * driver's error on as the cause of a StoreUnavailableError, so the causes are read too.
  */
 function timedOut (err: unknown): boolean {
-  const message = (err as Error | undefined)?.message
-  return typeof message === 'string' && (message === 'timeout' || /\btimeout\b/i.test(message))
+  let e: unknown = err
+  for (let depth = 0; depth < 5 && e !== undefined && e !== null; depth++) {
+    const message = (e as Error).message
+    if (typeof message === 'string' && /\btimeout\b/i.test(message)) return true
+    e = (e as Error).cause
+  }
+  return false
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createReadiness } from '../../../src/observability/readiness.js'
+import { StoreUnavailableError } from '../../../src/store/unavailable.js'
 
 function storeCheck (ping: () => Promise<void>) {
   const checks = createReadiness({
@@ -22,6 +23,9 @@ describe('/readyz store check', () => {
     expect(await storeCheck(async () => await new Promise(() => {}))()).toEqual({ ok: false, detail: 'no answer within 50 ms' })
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
     expect(await storeCheck(async () => { throw refused })()).toEqual({ ok: false, detail: 'not reachable' })
+    // What the store really throws: the driver's error as the cause of its own.
+    expect(await storeCheck(async () => { throw new StoreUnavailableError({ cause: connectTimeout }) })()).toEqual({ ok: false, detail: 'no answer within 50 ms' })
+    expect(await storeCheck(async () => { throw new StoreUnavailableError({ cause: refused }) })()).toEqual({ ok: false, detail: 'not reachable' })
     expect(await storeCheck(async () => {})()).toEqual({ ok: true, detail: 'reachable' })
   })
 })
