@@ -6,9 +6,9 @@
 // machine, and the ratio of each bridge round to the bare round next to it is what compares across
 // runs and machines. Per case: bridge req/s median and spread, bare median, ratio median and
 // spread, p50/p99 of the median bridge round, the server's peak RSS during the case. Server RSS
-// after seeding and after the load. Before
-// each size it prints how much the server's core itself stalls (a busy loop pinned to core 0
-// counting pauses over 0.5 ms), since on a shared VM those pauses, not the code, set the floor of p99.
+// after seeding and after the load. Before each size it prints how much the server's core itself
+// stalls (a busy loop pinned to core 0 counting pauses over 0.5 ms), since on a shared VM those
+// pauses, not the code, set the floor of p99.
 // Knobs: BENCH_SECONDS (per round, 5), BENCH_ROUNDS, BENCH_SIZES, BENCH_CASES (names containing any of these),
 // BENCH_NODE_FLAGS (the servers' node flags, space-separated, instead of bench/lib NODE_FLAGS).
 import { spawn, spawnSync } from 'node:child_process'

@@ -49,14 +49,9 @@ export function createUserCases ({ store, provisioning }: UserCaseDeps) {
       await apply(null, record, queued)
       return record
     },
-    /** `expectedVersion` null = unconditional (no If-Match). */
-    async replaceUser (previous: UserRecord, input: UserInput, expectedVersion: number | null): Promise<UserRecord> {
-      const { record, queued } = await store.updateUserAndQueue(previous.id, input, expectedVersion)
-      await apply(previous, record, queued)
-      return record
-    },
     /**
-     * replaceUser from the view the caller read, answered with the view a read would now show. A
+     * Replaces a user (PUT and PATCH) from the view the caller read, answered with the view a
+     * read would now show; `expectedVersion` null = unconditional (no If-Match). A
      * write that queued nothing changed neither the user's groups (a user write never does) nor
      * its Sinch members or ops (only provisioning writes those), so the view read before it still
      * holds them and is not read again; a write that queued provisioning is read back after it.

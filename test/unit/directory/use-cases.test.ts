@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createDirectory, SinchRejectedError, UnknownMembersError, type ApplyNowOptions, type Rejection } from '../../../src/directory/index.js'
 import { createStore, StoreValueTooLongError, type Store } from '../../../src/store/index.js'
 import type { UserInput } from '../../../src/domain/users.js'
+import type { UserView } from '../../../src/store/directory-store.js'
 
 const user = (userName: string, over: Partial<UserInput> = {}): UserInput => ({
   userName, externalId: null, displayName: null, active: true, emails: [{ value: userName, type: 'work', primary: true }], resource: { userName }, ...over
@@ -36,11 +37,17 @@ describe('directory use cases', () => {
     directory = createDirectory(store, { provisioning: sinch, applyNowLimit: 50 })
   })
   afterEach(async () => { await store.close() })
+  /** A user's view, as PUT and PATCH read it before they replace. */
+  const viewOf = async (id: string): Promise<UserView> => {
+    const [v] = await store.userViews([id])
+    if (v === undefined) throw new Error(`no user ${id}`)
+    return v
+  }
 
   it('a create applies the user it queued; a change provisioning does not look at applies no one', async () => {
     const u = await directory.createUser(user('ann@x.io'))
     expect(sinch.calls).toEqual([{ userIds: [u.id], undo: true }])
-    await directory.replaceUser(u, user('ann@x.io', { displayName: 'Ann' }), null)
+    await directory.replaceUserView(await viewOf(u.id), user('ann@x.io', { displayName: 'Ann' }), null)
     expect(sinch.calls.length).toBe(1)
   })
 
@@ -49,10 +56,9 @@ describe('directory use cases', () => {
     await directory.createGroup({ displayName: 'Sales', externalId: null, memberIds: [u.id], resource: {} })
     const seenAt = new Date().toISOString()
     await store.upsertKnownMembers([{ projectId: 'p1', email: 'ann@x.io', sinchUserId: 's-1', role: 'MEMBER', status: 'ACTIVE', scimUserId: u.id, origin: 'invited', seenAt }])
-    const [before] = await store.userViews([u.id])
     const calls = sinch.calls.length
     // Queues nothing: the groups and the member come from the view read before the write.
-    const renamed = await directory.replaceUserView(before!, user('ann@x.io', { displayName: 'Ann' }), null)
+    const renamed = await directory.replaceUserView(await viewOf(u.id), user('ann@x.io', { displayName: 'Ann' }), null)
     expect(sinch.calls.length).toBe(calls)
     expect(renamed).toEqual((await store.userViews([u.id]))[0])
     expect([renamed.record.displayName, renamed.groups.map((g) => g.displayName), renamed.members.map((m) => m.sinchUserId)]).toEqual(['Ann', ['Sales'], ['s-1']])
@@ -79,14 +85,14 @@ describe('directory use cases', () => {
   it('a refused replace puts the previous record back', async () => {
     const u = await directory.createUser(user('ann@x.io'))
     sinch.rejectFor('new@x.io')
-    await expect(directory.replaceUser(u, user('new@x.io'), null)).rejects.toThrow(/Sinch rejected the change: p1: invalid email/)
+    await expect(directory.replaceUserView(await viewOf(u.id), user('new@x.io'), null)).rejects.toThrow(/Sinch rejected the change: p1: invalid email/)
     expect((await store.getUser(u.id))?.userName).toBe('ann@x.io')
   })
 
   it('offboarding and deletion always stand: applied without an undo', async () => {
     const u = await directory.createUser(user('ann@x.io'))
     sinch.rejectFor('ann@x.io')
-    const off = await directory.replaceUser(u, user('ann@x.io', { active: false }), null)
+    const off = (await directory.replaceUserView(await viewOf(u.id), user('ann@x.io', { active: false }), null)).record
     expect(off.active).toBe(false)
     await directory.deleteUser(off, null)
     expect(sinch.calls.slice(1)).toEqual([{ userIds: [u.id], undo: false }, { userIds: [u.id], undo: false }])
