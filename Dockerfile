@@ -27,5 +27,5 @@ VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "const h=process.env.HOST;const a=!h||h==='0.0.0.0'||h==='::'?'127.0.0.1':h.includes(':')?'['+h+']':h;fetch('http://'+a+':'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "--max-semi-space-size=8", "dist/cli/index.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=8", "--heap-growing-percent=20", "dist/cli/index.js"]
 CMD ["serve"]

@@ -14,13 +14,12 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { Pool } from 'undici'
-import { NODE_FLAGS as DEPLOYED_FLAGS } from './lib.js'
+import { BENCH_NODE_FLAGS as NODE_FLAGS } from './lib.js'
 
 if (process.env.BENCH_PINNED !== '1' && spawnSync('taskset', ['-c', '1', 'true']).status === 0) {
   const r = spawnSync('taskset', ['-c', '1', process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } })
   process.exit(r.status ?? 1)
 }
-const NODE_FLAGS = process.env.BENCH_NODE_FLAGS === undefined ? DEPLOYED_FLAGS : process.env.BENCH_NODE_FLAGS.split(' ').filter((f) => f !== '')
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const CONNECTIONS = 10
 const TOKEN = 'bench-token-0123456789abcdef'

@@ -1,6 +1,7 @@
 // Sizing: for 1k / 10k / 100k users, the RSS of a serving bridge and the size of its SQLite file.
 //
 //   npm run build && node bench/sizing.js [--projects 2] [--users 1000,10000,100000]
+//   (BENCH_NODE_FLAGS="…" starts the bridge with other node flags than the deployed ones)
 //
 // Each size: N users are written into a fresh SQLite file through the store's directory code (as
 // bench/scim-server.js seeds), the simulator holds N members in each managed project (listed by
@@ -11,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync, existsSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CLI, NODE_FLAGS, arg, startSimulatorProcess } from './lib.js'
+import { CLI, BENCH_NODE_FLAGS as NODE_FLAGS, arg, startSimulatorProcess } from './lib.js'
 
 const PROJECTS = arg('projects', 2)
 const i = process.argv.indexOf('--users')

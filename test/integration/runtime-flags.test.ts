@@ -16,7 +16,7 @@ function flagsOf (argv: string[]): string[] {
 }
 
 describe('the runtime flags the bridge is deployed with', () => {
-  it('npm start, the image\'s ENTRYPOINT and the benches run node with the same flags, and this node accepts them', async () => {
+  it('npm start, the image\'s ENTRYPOINT, the systemd unit and the benches run node with the same flags, and this node accepts them', async () => {
     const start = z.object({ scripts: z.object({ start: z.string() }) }).parse(JSON.parse(read('package.json'))).scripts.start
     const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(read('Dockerfile'))?.[1]
     expect(entrypoint).toBeDefined()
@@ -24,7 +24,10 @@ describe('the runtime flags the bridge is deployed with', () => {
     const { NODE_FLAGS: bench } = await import(resolve(ROOT, 'bench/lib.js')) as { NODE_FLAGS: string[] }
     expect(flagsOf(start.split(/\s+/))).toEqual(bench)
     expect(flagsOf(image)).toEqual(bench)
-    expect(bench).toContain('--max-semi-space-size=8')
+    const unit = /^ExecStart=(.*)$/m.exec(read('deploy/systemd/sinch-scim-bridge.service'))?.[1]
+    expect(unit).toBeDefined()
+    expect(flagsOf((unit ?? '').split(/\s+/).map((a, i) => (i === 0 ? a.replace(/^\/usr\/bin\//, '') : a)))).toEqual(bench)
+    expect(bench).toEqual(expect.arrayContaining(['--max-semi-space-size=8', '--heap-growing-percent=20']))
     // A flag this node does not know makes it exit 9 ("bad option") before any code runs.
     const r = spawnSync(process.execPath, [...bench, '-e', 'process.exit(0)'], { encoding: 'utf8' })
     expect([r.status, r.stderr]).toEqual([0, ''])
