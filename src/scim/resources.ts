@@ -6,6 +6,7 @@ import { roleEntryValue } from '../store/assigned-roles.js'
 import { badRequest, fromScimmy } from './errors.js'
 import { checkIdentityValues } from './identity-values.js'
 import { normaliseOperations, primaries } from './patch-normalise.js'
+import { plainCoerce } from './plain-coerce.js'
 import { CORE_GROUP, CORE_USER, ENTERPRISE, SINCH_EXT, groupDefinition, userDefinition } from './setup.js'
 
 export interface SinchProjectView { projectId: string, role: string | null, status: string | null, pendingError: string | null, grantedBy?: string | null | undefined }
@@ -76,6 +77,8 @@ function guardShapes (body: Json, def: Definition): void {
 }
 
 function coerceUser (body: Json): Json {
+  const plain = plainCoerce(userDefinition(), body)
+  if (plain !== null) return plain
   guardShapes(body, userDefinition())
   try {
     return JSON.parse(JSON.stringify(userDefinition().coerce({ ...body, schemas: body.schemas ?? [CORE_USER] }, 'in'))) as Json
@@ -139,12 +142,14 @@ export function userJson (u: UserRecord, ctx: ResourceContext, groups: Array<{ i
 
 export function groupInput (rawBody: unknown, memberIdsFromBody = true): Omit<GroupInput, 'memberIds'> & { memberIds: string[] | null } {
   const body = normaliseBody(object(rawBody))
-  guardShapes(body, groupDefinition())
-  let coerced: Json
-  try {
-    coerced = JSON.parse(JSON.stringify(groupDefinition().coerce({ ...body, schemas: body.schemas ?? [CORE_GROUP] }, 'in'))) as Json
-  } catch (err) {
-    throw fromScimmy(err)
+  let coerced = plainCoerce(groupDefinition(), body)
+  if (coerced === null) {
+    guardShapes(body, groupDefinition())
+    try {
+      coerced = JSON.parse(JSON.stringify(groupDefinition().coerce({ ...body, schemas: body.schemas ?? [CORE_GROUP] }, 'in'))) as Json
+    } catch (err) {
+      throw fromScimmy(err)
+    }
   }
   const displayName = coerced.displayName
   if (typeof displayName !== 'string' || displayName.trim() === '') throw badRequest('invalidValue', 'displayName is required')
