@@ -19,6 +19,9 @@ function content (value: unknown): Json | null {
  * whether the resource changed here (it must then be validated as a whole).
  */
 export function applyExtensionOps (ops: PatchOperation[], resource: Json, extensions: string[]): { ops: PatchOperation[], resource: Json, changed: boolean } {
+  const names = extensions.map((e) => e.toLowerCase())
+  // Most PATCHes name no extension as a whole: nothing to copy then.
+  if (!ops.some((op) => op.path !== undefined && names.includes(op.path.toLowerCase()))) return { ops, resource, changed: false }
   const out = structuredClone(resource)
   const rest: PatchOperation[] = []
   let changed = false

@@ -85,7 +85,8 @@ const SIMPLE_PATH = /^[A-Za-z]\w*(\.[A-Za-z]\w*)?$/
  */
 function simplePatch (resource: Json, ops: PatchOperation[]): Json | null {
   const def = userDefinition()
-  const out = structuredClone(resource)
+  // A shallow copy is enough: an op replaces a top-level value, or a complex one by a new object.
+  const out = { ...resource }
   for (const op of ops) {
     if ((op.op !== 'replace' && op.op !== 'add') || op.path === undefined || !SIMPLE_PATH.test(op.path)) return null
     const [first, second] = op.path.split('.') as [string, string | undefined]
