@@ -15,6 +15,7 @@ import type { UserView } from './store/directory-store.js'
 import { configureScimmy } from './scim/setup.js'
 import { ScimError } from './scim/errors.js'
 import { lazyRequestLogger } from './observability/request-logger.js'
+import { AccessLog } from './observability/access-log.js'
 
 const MAX_JSON_DEPTH = 32
 
@@ -50,6 +51,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   configureScimmy()
   const app = Fastify({
     loggerInstance: deps.logger,
+    logController: new AccessLog(deps.logger),
     trustProxy: deps.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,
