@@ -1,4 +1,5 @@
 import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify'
+import { pino } from 'pino'
 
 /**
  * One line per request, written when it ends: `request completed` at info with the request id,
@@ -31,13 +32,15 @@ export class AccessLog extends LogController {
       reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored')
       return
     }
-    if (!enabled(this.#lines, 'info')) return
+    // The request's own logger holds the level that applies (a route may set its own).
+    if (!infoEnabled(request.log)) return
     const version = request.headers['accept-version']
     const req = { method: request.method, url: request.url, ...(version === undefined ? {} : { version }), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort }
     this.#lines.info({ [this.requestIdLogLabel]: request.id, req, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed')
   }
 }
 
-function enabled (logger: FastifyBaseLogger, level: string): boolean {
-  return (logger as { isLevelEnabled?: (l: string) => boolean }).isLevelEnabled?.(level) ?? true
+function infoEnabled (logger: FastifyBaseLogger): boolean {
+  const value = pino.levels.values[logger.level]
+  return value !== undefined && value <= (pino.levels.values.info ?? 30)
 }

@@ -1,0 +1,22 @@
+import { Writable } from 'node:stream'
+import Fastify, { type FastifyBaseLogger } from 'fastify'
+import { describe, expect, it } from 'vitest'
+import { AccessLog } from '../../../src/observability/access-log.js'
+import { createLogger } from '../../../src/observability/logger.js'
+import { lazyRequestLogger } from '../../../src/observability/request-logger.js'
+
+describe('AccessLog', () => {
+  it('follows the level that applies to the request: the logger\'s, or the one a route sets', async () => {
+    const out: string[] = []
+    const logger: FastifyBaseLogger = createLogger('info', new Writable({ write (chunk, _enc, done) { out.push(String(chunk)); done() } }))
+    const app = Fastify({ loggerInstance: logger, logController: new AccessLog(logger) })
+    app.setChildLoggerFactory(lazyRequestLogger)
+    app.get('/loud', async () => ({ ok: true }))
+    app.get('/quiet', { logLevel: 'warn' }, async () => ({ ok: true }))
+    await app.inject({ method: 'GET', url: '/quiet' })
+    await app.inject({ method: 'GET', url: '/loud' })
+    await app.close()
+    const lines = out.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { msg: string, req?: { url: string } })
+    expect(lines.filter((l) => l.msg === 'request completed').map((l) => l.req?.url)).toEqual(['/loud'])
+  })
+})
