@@ -23,7 +23,12 @@ async function app (level, controller) {
 
 async function perRequest (a) {
   const t = process.hrtime.bigint()
-  for (let i = 0; i < N; i++) await a.inject({ method: 'GET', url: `/scim/v2/Users/${i}`, headers: { authorization: 'Bearer not-logged' } })
+  for (let i = 0; i < N; i++) {
+    await a.inject({ method: 'GET', url: `/scim/v2/Users/${i}`, headers: { authorization: 'Bearer not-logged' } })
+    // inject settles in microtasks: without a turn of the event loop now and then, what Fastify
+    // and Node defer to it piles up (4 GB after half a million requests).
+    if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve))
+  }
   return Number(process.hrtime.bigint() - t) / 1e3 / N
 }
 

@@ -9,9 +9,9 @@ import { pino } from 'pino'
  * at debug, for a request that never ends.
  *
  * The completed line is written without redaction: it holds only the fields named here, none a
- * header or a body, and redaction walked every object of it (about 7 µs of the 11 µs a line costs,
- * where the whole GET costs about 25 µs more than a bare route). Every other line, the errored
- * one included, is redacted as before.
+ * header or a body, and redaction walked every object of it (about 7 µs of the 11 µs a line
+ * costs). Every other line, the errored one included, is redacted as before. bench/request-log:
+ * logging a request at info 23–30 µs with Fastify's two lines, 9–13 µs with this one.
  */
 export class AccessLog extends LogController {
   readonly #lines: FastifyBaseLogger
