@@ -46,7 +46,11 @@ if (process.argv[2] === 'bare') {
   const sinchExtension = extension.sinchExtensionOf !== undefined
     ? extension.sinchExtensionOf(rules)
     : extension.sinchExtensionReader(store, extension.grantReasons(store, rules))
-  const app = await buildApp({ logger: createLogger(process.env.BENCH_LOG_LEVEL ?? 'silent'), scimBasePath: '/scim/v2', scimTokens: () => ['bench-token-0123456789abcdef'], directory: createDirectory(store), sinchExtension })
+  // BENCH_LOG_LEVEL=info measures the default level; the lines go to /dev/null (or BENCH_LOG_TO),
+  // not to the pipe bench/scim reads READY from, whose reader on the load's core would pace them.
+  const { pino } = await import('pino')
+  const logTo = pino.destination({ dest: process.env.BENCH_LOG_TO ?? '/dev/null', sync: true })
+  const app = await buildApp({ logger: createLogger(process.env.BENCH_LOG_LEVEL ?? 'silent', logTo), scimBasePath: '/scim/v2', scimTokens: () => ['bench-token-0123456789abcdef'], directory: createDirectory(store), sinchExtension })
   await registerOpsRoutes(app, { metrics: createMetrics(), readiness: [] })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   process.stdout.write(`READY ${url} ${JSON.stringify(ids)}\n`)

@@ -10,7 +10,8 @@
 // stalls (a busy loop pinned to core 0 counting pauses over 0.5 ms), since on a shared VM those
 // pauses, not the code, set the floor of p99.
 // Knobs: BENCH_SECONDS (per round, 5), BENCH_ROUNDS, BENCH_SIZES, BENCH_CASES (names containing any of these),
-// BENCH_NODE_FLAGS (the servers' node flags, space-separated, instead of bench/lib NODE_FLAGS).
+// BENCH_NODE_FLAGS (the servers' node flags, space-separated, instead of bench/lib NODE_FLAGS),
+// BENCH_LOG_LEVEL (the bridge's log level, default silent; `info` is the deployed default).
 import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { Pool } from 'undici'
