@@ -34,6 +34,11 @@ export class AccessLog extends LogController {
     }
     // The request's own logger holds the level that applies (a route may set its own).
     if (!infoEnabled(request.log)) return
+    if (request.log.level !== this.#lines.level) {
+      // A route logging below the app's level: only the request's logger would write the line.
+      reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed')
+      return
+    }
     const version = request.headers['accept-version']
     const req = { method: request.method, url: request.url, ...(version === undefined ? {} : { version }), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort }
     this.#lines.info({ [this.requestIdLogLabel]: request.id, req, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed')

@@ -8,12 +8,14 @@ import { lazyRequestLogger } from '../../../src/observability/request-logger.js'
 describe('AccessLog', () => {
   it('follows the level that applies to the request: the logger\'s, or the one a route sets', async () => {
     const out: string[] = []
-    const logger: FastifyBaseLogger = createLogger('info', new Writable({ write (chunk, _enc, done) { out.push(String(chunk)); done() } }))
+    const logger: FastifyBaseLogger = createLogger('warn', new Writable({ write (chunk, _enc, done) { out.push(String(chunk)); done() } }))
     const app = Fastify({ loggerInstance: logger, logController: new AccessLog(logger) })
     app.setChildLoggerFactory(lazyRequestLogger)
-    app.get('/loud', async () => ({ ok: true }))
-    app.get('/quiet', { logLevel: 'warn' }, async () => ({ ok: true }))
+    app.get('/loud', { logLevel: 'info' }, async () => ({ ok: true }))
+    app.get('/quiet', { logLevel: 'error' }, async () => ({ ok: true }))
+    app.get('/default', async () => ({ ok: true }))
     await app.inject({ method: 'GET', url: '/quiet' })
+    await app.inject({ method: 'GET', url: '/default' })
     await app.inject({ method: 'GET', url: '/loud' })
     await app.close()
     const lines = out.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { msg: string, req?: { url: string } })
