@@ -30,6 +30,18 @@ export function storeWritesContract (name: string, open: () => Promise<{ store: 
       expect((await store.deleteUserAndQueue(created.record.id, null)).queued).toEqual([created.record.id])
     })
 
+    it('a user write answers with the record a read returns, not with the caller\'s objects', async () => {
+      const store = await fresh()
+      // undefined is no JSON value: stored, it is gone, and the answer must not keep it either.
+      const input = user('rec@x.io', { resource: { userName: 'rec@x.io', name: { givenName: 'Rec', middleName: undefined } } })
+      const created = await store.createUserAndQueue(input)
+      expect(created.record).toStrictEqual(await store.getUser(created.record.id))
+      ;(input.resource.name as Record<string, unknown>).givenName = 'changed after the write'
+      expect((created.record.resource.name as Record<string, unknown>).givenName).toBe('Rec')
+      const updated = await store.updateUserAndQueue(created.record.id, user('rec@x.io', { resource: { userName: 'rec@x.io', title: undefined, nickName: 'R' } }), null)
+      expect(updated.record).toStrictEqual(await store.getUser(created.record.id))
+    })
+
     it('group writes name the users they queued: members on create and delete, removed + added on change, everyone on rename', async () => {
       const store = await fresh()
       const [a, b, c] = await Promise.all(['a', 'b', 'c'].map(async (n) => (await store.createUser(user(`${n}@x.io`))).id)) as [string, string, string]

@@ -112,7 +112,7 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     for (const userId of queued) st.enqueue.run({ userId, now: at, dueAt: at })
     return queued
   }
-  const params = (id: string, u: UserInput, at: string): Record<string, unknown> => ({
+  const params = (id: string, u: UserInput, at: string): Record<string, unknown> & { emails: string, resource: string } => ({
     id, userName: u.userName, userNameLc: u.userName.toLowerCase(), externalId: u.externalId, displayName: u.displayName,
     displayNameLc: u.displayName?.toLowerCase() ?? null, active: u.active ? 1 : 0, emails: JSON.stringify(u.emails), resource: JSON.stringify(u.resource), now: at
   })
@@ -139,24 +139,30 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     }
   }
 
-  /** The record just written, as a read would return it (copies, so callers cannot alias the input). */
-  const written = (id: string, u: UserInput, version: number, created: string, lastModified: string): UserRecord => ({
+  /**
+   * The record just written, as a read would return it: its emails and resource parsed from the
+   * text stored (copies, so callers cannot alias the input; cheaper than structuredClone, and what
+   * JSON cannot hold is gone as it is from a read).
+   */
+  const written = (id: string, u: UserInput, stored: { emails: string, resource: string }, version: number, created: string, lastModified: string): UserRecord => ({
     id, userName: u.userName, externalId: u.externalId, displayName: u.displayName, active: u.active,
-    emails: structuredClone(u.emails), resource: structuredClone(u.resource), version, created, lastModified
+    emails: JSON.parse(stored.emails), resource: JSON.parse(stored.resource), version, created, lastModified
   })
   const createUser = db.transaction((u: UserInput): Written<UserRecord> => {
     const id = newId()
     const at = now()
-    unique('userName', () => st.insertUser.run(params(id, u, at)))
+    const p = params(id, u, at)
+    unique('userName', () => st.insertUser.run(p))
     writeEmails(id, u)
-    return { record: written(id, u, 1, at, at), queued: enqueue([id], at) }
+    return { record: written(id, u, p, 1, at, at), queued: enqueue([id], at) }
   })
   const updateUser = db.transaction((id: string, u: UserInput, expected: number | null): Written<UserRecord> => {
     const before = toUser(liveUser(id, expected))
     const at = now()
-    unique('userName', () => st.updateUser.run(params(id, u, at)))
-    if (JSON.stringify(before.emails) !== JSON.stringify(u.emails)) writeEmails(id, u)
-    return { record: written(id, u, before.version + 1, before.created, at), queued: identityChanged(before, u) ? enqueue([id], at) : [] }
+    const p = params(id, u, at)
+    unique('userName', () => st.updateUser.run(p))
+    if (JSON.stringify(before.emails) !== p.emails) writeEmails(id, u)
+    return { record: written(id, u, p, before.version + 1, before.created, at), queued: identityChanged(before, u) ? enqueue([id], at) : [] }
   })
   const deleteUser = db.transaction((id: string, expected: number | null): Queued => {
     liveUser(id, expected)
