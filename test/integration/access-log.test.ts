@@ -1,15 +1,10 @@
-import { Writable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createLogger } from '../../src/observability/logger.js'
 import { buildTestApp, type TestApp } from '../support/app.js'
+import { captureLogs } from '../support/log-capture.js'
 
-type Line = Record<string, any>
-
-async function appLoggingAt (level: string): Promise<{ t: TestApp, lines: () => Line[] }> {
-  const out: string[] = []
-  const sink = new Writable({ write (chunk, _enc, done) { out.push(String(chunk)); done() } })
-  const t = await buildTestApp({ logger: createLogger(level, sink) })
-  return { t, lines: () => out.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Line) }
+async function appLoggingAt (level: string): Promise<{ t: TestApp, lines: ReturnType<typeof captureLogs>['lines'] }> {
+  const { logger, lines } = captureLogs(level)
+  return { t: await buildTestApp({ logger }), lines }
 }
 
 describe('the access log', () => {

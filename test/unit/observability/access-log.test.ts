@@ -1,14 +1,13 @@
-import { Writable } from 'node:stream'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { AccessLog } from '../../../src/observability/access-log.js'
-import { createLogger } from '../../../src/observability/logger.js'
 import { lazyRequestLogger } from '../../../src/observability/request-logger.js'
+import { captureLogs } from '../../support/log-capture.js'
 
 describe('AccessLog', () => {
   it('follows the level that applies to the request: the logger\'s, or the one a route sets', async () => {
-    const out: string[] = []
-    const logger: FastifyBaseLogger = createLogger('warn', new Writable({ write (chunk, _enc, done) { out.push(String(chunk)); done() } }))
+    const captured = captureLogs('warn')
+    const logger: FastifyBaseLogger = captured.logger
     const app = Fastify({ loggerInstance: logger, logController: new AccessLog(logger) })
     app.setChildLoggerFactory(lazyRequestLogger)
     app.get('/loud', { logLevel: 'info' }, async () => ({ ok: true }))
@@ -18,7 +17,7 @@ describe('AccessLog', () => {
     await app.inject({ method: 'GET', url: '/default' })
     await app.inject({ method: 'GET', url: '/loud' })
     await app.close()
-    const lines = out.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { msg: string, req?: { url: string } })
+    const lines = captured.lines()
     expect(lines.filter((l) => l.msg === 'request completed').map((l) => l.req?.url)).toEqual(['/loud'])
   })
 })

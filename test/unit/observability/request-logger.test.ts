@@ -1,13 +1,6 @@
-import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { createLogger } from '../../../src/observability/logger.js'
 import { lazyRequestLogger } from '../../../src/observability/request-logger.js'
-
-function capture (level: string): { lines: () => Array<Record<string, unknown>>, logger: ReturnType<typeof createLogger> } {
-  const out: string[] = []
-  const sink = new Writable({ write (chunk, _enc, done) { out.push(String(chunk)); done() } })
-  return { lines: () => out.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>), logger: createLogger(level, sink) }
-}
+import { captureLogs as capture } from '../../support/log-capture.js'
 
 describe('the lazy request logger', () => {
   it('logs what the child would, with the request id and redaction, only at enabled levels', () => {
