@@ -2,7 +2,7 @@
 // bundled simulator with a token bucket of R/s, capacity R, per key and project (Sinch limits per
 // key and project). Prints elapsed time, the achieved rate per project ÷ R, 429s seen, duplicates
 // (successful POSTs per (project, email) > 1 in the request log) and lost invites (missing from the
-// dump). Target: ≥ 0.90·R, 0 duplicates, 0 lost.
+// dump). Target: ≥ 0.95·R, 0 duplicates, 0 lost.
 //
 // The simulator runs as its own process (`dist/cli/index.js simulate`, which wraps
 // dist/simulator/index.js), so the client and the server do not share one event loop: on two cores
@@ -54,9 +54,9 @@ const ideal = (N / PROJECTS.length - R) / R
 console.log(`bench/sinch-bulk: ${N} invites over ${PROJECTS.length} projects, bucket R=${R}/s (capacity ${R}) per key and project, ${WORKERS} workers`)
 // Without the bucket's initial capacity (spent in the first instant), what the refill let through.
 const sustained = Math.max(0, N / PROJECTS.length - R) / elapsed
-console.log(`  elapsed ${elapsed.toFixed(1)} s (ideal ${ideal.toFixed(1)} s); achieved ${perProject.toFixed(1)}/s per project = ${(perProject / R).toFixed(3)}·R (target ≥ 0.90); sustained after the initial burst ${(sustained / R).toFixed(3)}·R`)
+console.log(`  elapsed ${elapsed.toFixed(1)} s (ideal ${ideal.toFixed(1)} s); achieved ${perProject.toFixed(1)}/s per project = ${(perProject / R).toFixed(3)}·R (target ≥ 0.95); sustained after the initial burst ${(sustained / R).toFixed(3)}·R`)
 // Steady state: the completions between half and 95 % of the run, past the slow start (the client
-// starts at 50/s and doubles per second) and the bucket's initial capacity: the used fraction of R.
+// starts at 50/s and doubles about every 250 ms) and the bucket's initial capacity: the used fraction of R.
 doneAt.sort((a, b) => a - b)
 const lo = Math.floor(doneAt.length * 0.5)
 const hi = Math.floor(doneAt.length * 0.95)
@@ -65,4 +65,4 @@ console.log(`  steady state (completions 50–95 %): ${steady.toFixed(1)}/s per 
 console.log(`  429s seen: ${stats.rateLimited} of ${stats.requests} calls (simulator served ${served429}); retries: ${stats.retries}; duplicates: ${duplicates}; lost: ${lost}; failed: ${failed}`)
 await client.close()
 await sim.stop()
-process.exitCode = perProject >= 0.9 * R && duplicates === 0 && lost === 0 && failed === 0 ? 0 : 1
+process.exitCode = perProject >= 0.95 * R && duplicates === 0 && lost === 0 && failed === 0 ? 0 : 1

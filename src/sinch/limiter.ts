@@ -9,6 +9,13 @@ export interface LimiterOptions {
    * 0.6 s from 97 % of it, whatever the limit, and costs a handful of 429s, not dozens.
    */
   increaseFraction: number
+  /**
+   * Slow start: below the limit estimate the rate grows by this much per success. When calls
+   * flow at the paced rate that is exponential growth with a doubling time of ln 2 / gain
+   * seconds: 1 doubles each second, 2.8 about every 250 ms, so a fresh client reaches a
+   * 2,000/s limit from 50/s in about 1.3 s instead of 5.3 s.
+   */
+  slowStartGain: number
   /** Factor applied to rate and concurrency on a 429 (multiplicative decrease). */
   decrease: number
   /**
@@ -19,7 +26,7 @@ export interface LimiterOptions {
   maxBurst: number
 }
 
-export const DEFAULT_LIMITER: LimiterOptions = { initialRate: 50, minRate: 0.5, maxRate: 2000, maxConcurrency: 32, increaseFraction: 0.05, decrease: 0.9, maxBurst: 16 }
+export const DEFAULT_LIMITER: LimiterOptions = { initialRate: 50, minRate: 0.5, maxRate: 4000, maxConcurrency: 32, increaseFraction: 0.05, slowStartGain: 2.8, decrease: 0.9, maxBurst: 16 }
 
 /** Thrown to callers still queued (or arriving) after close(). */
 export class LimiterClosedError extends Error {
@@ -42,7 +49,7 @@ export class AdaptiveLimiter {
   concurrency: number
   inFlight = 0
   private nextSlot = 0
-  /** Estimate of the limit. Slow start below it: the rate doubles every second; above it, additive. */
+  /** Estimate of the limit. Slow start below it (exponential, see slowStartGain); above it, additive. */
   private threshold = Number.POSITIVE_INFINITY
   /** Completion times of the last second's successes: what the server really let through. */
   private readonly recent: number[] = []
@@ -78,15 +85,15 @@ export class AdaptiveLimiter {
 
   /**
    * Additive increase. Below the threshold (before the first 429, or recovering after one) the
-   * rate grows by 1 per success, doubling each second, but not past the threshold; from there it
-   * probes upwards by max(1, f·rate) per second of successes.
+   * rate grows by slowStartGain per success, exponentially, but not past the threshold; from
+   * there it probes upwards by max(1, f·rate) per second of successes.
    */
   onSuccess (): void {
     const t = this.now()
     this.recent.push(t)
     while (this.recent.length > 0 && (this.recent[0] ?? t) < t - 1000) this.recent.shift()
     if (this.rate < this.threshold) {
-      this.rate = Math.min(this.threshold, this.rate + 1)
+      this.rate = Math.min(this.threshold, this.rate + this.o.slowStartGain)
       if (this.rate >= this.threshold) this.recovering = false
     } else {
       this.rate += Math.max(1, this.o.increaseFraction * this.rate) / Math.max(this.rate, 1)

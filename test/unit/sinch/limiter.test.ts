@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { AdaptiveLimiter, LimiterClosedError, type LimiterOptions } from '../../../src/sinch/limiter.js'
+import { AdaptiveLimiter, DEFAULT_LIMITER, LimiterClosedError, type LimiterOptions } from '../../../src/sinch/limiter.js'
 
-const OPTS: LimiterOptions = { initialRate: 10, minRate: 0.5, maxRate: 1000, maxConcurrency: 8, increaseFraction: 0.05, decrease: 0.5, maxBurst: 8 }
+const OPTS: LimiterOptions = { initialRate: 10, minRate: 0.5, maxRate: 1000, maxConcurrency: 8, increaseFraction: 0.05, slowStartGain: 1, decrease: 0.5, maxBurst: 8 }
 
 function manualClock (start = 1_000_000): { now: () => number, advance: (ms: number) => void } {
   let t = start
@@ -14,6 +14,21 @@ describe('AIMD arithmetic', () => {
     const l = new AdaptiveLimiter(OPTS, c.now)
     for (let i = 0; i < 10; i++) l.onSuccess()
     expect(l.rate).toBe(20)
+  })
+
+  it('default slow start doubles the rate about every 250 ms of paced successes, and its ceiling is above 2,000/s', () => {
+    const c = manualClock()
+    const l = new AdaptiveLimiter(DEFAULT_LIMITER, c.now)
+    const start = l.rate
+    const t0 = c.now()
+    while (c.now() - t0 < 250) { c.advance(1000 / l.rate); l.onSuccess() }
+    expect(l.rate / start).toBeGreaterThan(1.8)
+    expect(l.rate / start).toBeLessThan(2.2)
+    // From 50/s to a 2,000/s limit in well under two seconds of successes, and past it: a limit
+    // at 2,000/s is found by a 429, not by the client's own ceiling.
+    while (c.now() - t0 < 2000 && l.rate < 2500) { c.advance(1000 / l.rate); l.onSuccess() }
+    expect(l.rate).toBeGreaterThanOrEqual(2500)
+    expect(c.now() - t0).toBeLessThan(1600)
   })
 
   it('on 429 drops to what got through in the last second, at most rate·decrease; then probes upwards by a fraction of itself', () => {
