@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Store } from '../../src/store/index.js'
 import type { UserInput } from '../../src/domain/users.js'
+import type { IndexedAttr } from '../../src/store/directory-store.js'
 
 const user = (userName: string, over: Partial<UserInput> = {}): UserInput => ({
   userName, externalId: null, displayName: null, active: true, emails: [{ value: userName, type: 'work', primary: true }], resource: { userName }, ...over
@@ -40,6 +41,39 @@ export function storeWritesContract (name: string, open: () => Promise<{ store: 
       expect((created.record.resource.name as Record<string, unknown>).givenName).toBe('Rec')
       const updated = await store.updateUserAndQueue(created.record.id, user('rec@x.io', { resource: { userName: 'rec@x.io', title: undefined, nickName: 'R' } }), null)
       expect(updated.record).toStrictEqual(await store.getUser(created.record.id))
+    })
+
+    it('an update that changes one attribute moves exactly that attribute: its lookups find the new value, not the old, and every other attribute stays', async () => {
+      const store = await fresh()
+      const base = user('one@x.io', { externalId: 'ext-1', displayName: 'One', emails: [{ value: 'one@mail.x.io', type: 'work', primary: true }] })
+      const { record } = await store.createUserAndQueue(base)
+      await store.createUser(user('two@x.io', { externalId: 'ext-2', displayName: 'Two' }))
+      const ids = async (attr: IndexedAttr, value: string | boolean): Promise<string[]> =>
+        (await store.queryUsers({ where: [[{ attr, op: 'eq', value, negate: false }]], sortBy: null, descending: false, offset: 0, limit: 10 })).records.map((r) => r.id)
+      const changes: Array<[Partial<UserInput>, IndexedAttr, string | boolean, string | boolean]> = [
+        [{ userName: 'uno@x.io' }, 'userName', 'one@x.io', 'uno@x.io'],
+        [{ externalId: 'ext-9' }, 'externalId', 'ext-1', 'ext-9'],
+        [{ displayName: 'Uno' }, 'displayName', 'One', 'Uno'],
+        [{ active: false }, 'active', true, false]
+      ]
+      let current = base
+      for (const [over, attr, was, is] of changes) {
+        current = { ...current, ...over, resource: { ...current.resource, ...over } }
+        const updated = await store.updateUserAndQueue(record.id, current, null)
+        expect(updated.record).toStrictEqual(await store.getUser(record.id))
+        expect(await ids(attr, is)).toEqual([record.id])
+        expect(await ids(attr, was)).not.toContain(record.id)
+      }
+      expect(await store.userIdsWithAddress('one@mail.x.io')).toEqual([record.id])
+      current = { ...current, emails: [{ value: 'new@mail.x.io', type: 'work', primary: true }] }
+      await store.updateUserAndQueue(record.id, current, null)
+      expect([await store.userIdsWithAddress('new@mail.x.io'), await store.userIdsWithAddress('one@mail.x.io')]).toEqual([[record.id], []])
+      const last = await store.getUser(record.id)
+      expect(last).toMatchObject({ userName: 'uno@x.io', externalId: 'ext-9', displayName: 'Uno', active: false, emails: current.emails, version: 6 })
+      // A write that changes nothing a column holds still bumps the version and lastModified.
+      const same = await store.updateUserAndQueue(record.id, current, null)
+      expect(same.record.version).toBe(7)
+      expect(same.record.lastModified >= (last?.lastModified ?? '')).toBe(true)
     })
 
     it('group writes name the users they queued: members on create and delete, removed + added on change, everyone on rename', async () => {
