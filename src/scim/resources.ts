@@ -88,6 +88,16 @@ function coerceUser (body: Json): Json {
 }
 
 /** A SCIM User body (POST, PUT, or the result of a PATCH) → what the directory stores. */
+/**
+ * The identity values were checked when they were stored: a write that leaves userName and every
+ * email address as they are (most PATCHes: a name, a title, active) does not pay for isEmail
+ * again, and a value stored before a check was tightened does not block an unrelated change.
+ */
+function sameIdentityValues (current: UserRecord | null, userName: string, emails: EmailValue[]): boolean {
+  if (current === null || current.userName !== userName || current.emails.length !== emails.length) return false
+  return emails.every((e, i) => current.emails[i]?.value === e.value)
+}
+
 export function userInput (rawBody: unknown, current: UserRecord | null, validated = false): UserInput {
   const body = normaliseBody(object(rawBody))
   // `validated`: a stored resource changed only in scalars already type-checked against the schema.
@@ -109,7 +119,7 @@ export function userInput (rawBody: unknown, current: UserRecord | null, validat
   const active = typeof resource.active === 'boolean' ? resource.active : current?.active ?? true
   resource.active = active
   const emails = Array.isArray(resource.emails) ? (resource.emails as EmailValue[]).filter((e) => typeof e?.value === 'string') : []
-  checkIdentityValues(userName, emails)
+  if (!sameIdentityValues(current, userName, emails)) checkIdentityValues(userName, emails)
   return {
     userName,
     externalId: typeof resource.externalId === 'string' ? resource.externalId : null,

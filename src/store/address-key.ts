@@ -1,3 +1,5 @@
+// eslint-disable-next-line no-control-regex -- every ASCII code unit, controls included
+const ASCII = /^[\x00-\x7f]*$/
 /** A UTF-16 surrogate without its partner: not a character, and not storable as UTF-8. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
@@ -13,5 +15,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  *   and RFC 8265 prefer NFC for internationalised identifiers).
  */
 export function addressKey (email: string): string {
+  // ASCII holds no surrogate and is its own NFC: most addresses need only the trim and the case.
+  if (ASCII.test(email)) return email.trim().toLowerCase()
   return email.replace(LONE_SURROGATE, '\uFFFD').trim().toLowerCase().normalize('NFC')
 }

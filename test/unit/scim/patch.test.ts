@@ -31,6 +31,18 @@ describe('patchUser', () => {
     expect((await patch({ op: 'replace', path: 'title', value: 'CTO' })).active).toBe(true)
   })
 
+  it('checks identity values a PATCH changes, not the ones it leaves as stored', async () => {
+    // Stored before a check refused it: an unrelated change still goes through.
+    const legacy: UserRecord = { ...user, emails: [{ value: 'ann@localhost', type: 'work', primary: true }], resource: { ...user.resource, emails: [{ value: 'ann@localhost', type: 'work', primary: true }] } }
+    const ops = (...o: unknown[]): unknown => ({ schemas: [P], Operations: o })
+    expect((await patchUser(legacy, ops({ op: 'replace', path: 'title', value: 'CTO' }))).resource.title).toBe('CTO')
+    const changed = await patchUser(legacy, ops({ op: 'replace', path: 'emails[type eq "work"].value', value: 'ann@other' })).catch((e: unknown) => e)
+    expect([(changed as ScimError).status, (changed as ScimError).scimType]).toEqual([400, 'invalidValue'])
+    const renamed = await patchUser(user, ops({ op: 'replace', path: 'userName', value: 'ann\u0000@x.io' })).catch((e: unknown) => e)
+    expect((renamed as ScimError).scimType).toBe('invalidValue')
+    await fails([{ op: 'add', path: 'emails', value: [{ value: 'not an address', type: 'home' }] }], 'invalidValue')
+  })
+
   it('refuses wrong types, read-only targets and unknown paths with the right scimType', async () => {
     await fails([{ op: 'replace', path: 'active', value: 'maybe' }], 'invalidValue')
     await fails([{ op: 'replace', path: 'id', value: 'x' }], 'mutability')
