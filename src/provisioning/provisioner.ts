@@ -49,8 +49,8 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
   const log = opts.logger.child({ component: 'provisioner' })
   const budget = opts.requestBudgetMs ?? 8_000
   const pollMs = opts.pollMs ?? 1_000
-  const batch = opts.batch ?? 64
-  const concurrency = opts.concurrency ?? 16
+  const batch = opts.batch ?? 512
+  const concurrency = opts.concurrency ?? 256
   const leaseMs = opts.claimLeaseMs ?? 30_000
   const requestFirstMs = opts.requestFirstMs ?? 2_000
   const claims = createClaimKeeper({ store: opts.store, owner: opts.owner, leaseMs, logger: opts.logger, ...(opts.heartbeatMs === undefined ? {} : { beatMs: opts.heartbeatMs }) })
@@ -158,28 +158,46 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
     }
   }
 
-  /** `holdBackMs`: only what fell due at least that long ago (the background loop; see requestFirstMs). */
-  async function processBatch (holdBackMs = 0): Promise<number> {
-    // An earlier "now" and a longer lease by as much: the claim still lasts leaseMs from now.
-    const due = await opts.store.claimDue(new Date(Date.now() - holdBackMs).toISOString(), batch, opts.owner, leaseMs + holdBackMs)
-    for (const entry of due) claims.hold(entry.userId)
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < due.length) {
-        const entry = due[next++]
-        if (entry === undefined) break
-        await runClaimed(entry).catch(() => {})
+  /**
+   * Claims what is due and runs it, at most `concurrency` users at once. `holdBackMs`: only what
+   * fell due at least that long ago (the background loop; see requestFirstMs). With `refill`
+   * (the background loop and drain) the workers are topped up whenever a quarter of them is free,
+   * until nothing more is due: with a remote Sinch each run waits on the network, and a batch that
+   * waited for its slowest user left most workers, and Sinch's budget, idle (bench/backlog).
+   * Without it (a request helping while its user is claimed elsewhere), one batch and return.
+   * Returns how many it claimed.
+   */
+  async function processBatch (holdBackMs = 0, refill = false): Promise<number> {
+    const active = new Set<Promise<void>>()
+    const quarter = Math.max(1, Math.floor(concurrency / 4))
+    let claimed = 0
+    for (;;) {
+      const room = concurrency - active.size
+      if (!closing && (active.size === 0 || (refill && room >= quarter))) {
+        const want = Math.min(batch, room)
+        // An earlier "now" and a longer lease by as much: the claim still lasts leaseMs from now.
+        const due = await opts.store.claimDue(new Date(Date.now() - holdBackMs).toISOString(), want, opts.owner, leaseMs + holdBackMs)
+        claimed += due.length
+        for (const entry of due) {
+          claims.hold(entry.userId)
+          const run: Promise<void> = runClaimed(entry).then(() => {}, () => {}).finally(() => { active.delete(run) })
+          active.add(run)
+        }
+        if (due.length < want || !refill) {
+          await Promise.all(active)
+          return claimed
+        }
       }
+      if (active.size === 0) return claimed
+      await Promise.race(active)
     }
-    await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker))
-    return due.length
   }
 
   async function runLoop (): Promise<void> {
     while (!stopped) {
       let n = 0
       try {
-        n = await processBatch(requestFirstMs)
+        n = await processBatch(requestFirstMs, true)
       } catch (err) {
         log.error({ err: (err as Error).message }, 'queue poll failed')
       }
@@ -212,7 +230,7 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
       await claims.stop()
     },
     async drain () {
-      while (await processBatch() > 0) { /* keep going until nothing is due */ }
+      while (await processBatch(0, true) > 0) { /* keep going until nothing is due */ }
       await Promise.allSettled([...running.values()])
     }
   }

@@ -26,7 +26,10 @@ export interface LimiterOptions {
   maxBurst: number
 }
 
-export const DEFAULT_LIMITER: LimiterOptions = { initialRate: 50, minRate: 0.5, maxRate: 4000, maxConcurrency: 32, increaseFraction: 0.05, slowStartGain: 2.8, decrease: 0.9, maxBurst: 16 }
+// maxConcurrency: calls in flight per project. With a remote Sinch each call takes its latency,
+// so a limit of R calls/s needs R × latency of them in flight: 256 keeps 2,000/s at 100 ms.
+// Pacing, not this cap, keeps the start rate at the learned limit.
+export const DEFAULT_LIMITER: LimiterOptions = { initialRate: 50, minRate: 0.5, maxRate: 4000, maxConcurrency: 256, increaseFraction: 0.05, slowStartGain: 2.8, decrease: 0.9, maxBurst: 16 }
 
 /** Thrown to callers still queued (or arriving) after close(). */
 export class LimiterClosedError extends Error {

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createLogger } from '../../../src/observability/logger.js'
 import type { Executor, RunOptions, UserOutcome } from '../../../src/provisioning/executor.js'
 import { createProvisioner, type Provisioner } from '../../../src/provisioning/provisioner.js'
@@ -103,6 +103,25 @@ describe('provisioner: the request path and the queue', () => {
     expect(await p.applyNow([id])).toEqual([])
     const q = await store.queueDepth()
     expect(q.depth).toBe(1)
+  })
+
+  it('the queue keeps its workers busy: a slow user holds one worker, not the batch, and never more than `concurrency` run at once', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 13; i++) ids.push(await newUser(`w${i}@x.io`))
+    let release: () => void = () => {}
+    const slowDone = new Promise<void>((resolve) => { release = resolve })
+    const slow = ids[0]
+    const fake = fakeExecutor(async (userId) => { await (userId === slow ? slowDone : delay(5)); return done })
+    provisioner = createProvisioner({ executor: fake.executor, store, logger: createLogger('silent'), owner: 'test-owner', concurrency: 4, batch: 4, backoff: { baseMs: 60_000, capMs: 60_000 } })
+    const drained = provisioner.drain()
+    // With a batch that waits for its slowest run, only the first four would have run by now.
+    await vi.waitFor(() => { expect(fake.runs.length).toBe(13) }, { timeout: 5_000 })
+    expect(fake.maxInFlight()).toBeLessThanOrEqual(4)
+    expect((await store.queueDepth()).depth).toBe(1)
+    release()
+    await drained
+    expect((await store.queueDepth()).depth).toBe(0)
+    expect(new Set(fake.runs.map((r) => r.userId)).size).toBe(13)
   })
 
   it('never runs one user twice at once, even when the request path and the queue worker both want it', async () => {
