@@ -6,6 +6,7 @@
 // and the calls Sinch got. With a real latency, how many users run at once and how many calls
 // may be in flight bound a backlog as much as Sinch's limit does.
 //   npm run build && node bench/backlog.js [--users 5000] [--rate 1000] [--latency 100]
+// BENCH_DATABASE_URL=postgres://… runs the bridge on that (empty) database instead of SQLite.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,7 +28,7 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-backlog-'))
 const loaded = loadConfig({
   SINCH_KEY_ID: 'sandbox-key', SINCH_KEY_SECRET: 'sandbox-secret', SINCH_API_URL: sim.url, SINCH_AUTH_URL: `${sim.url}/oauth2/token`,
   SINCH_PROJECT_IDS: `${PROJECT},backlog-spare`, SINCH_DEFAULT_PROJECT_IDS: 'backlog-spare', SCIM_BEARER_TOKEN: TOKEN,
-  DATABASE_URL: `sqlite:${join(dir, 'b.db')}`, DATA_DIR: dir, LOG_LEVEL: 'silent'
+  DATABASE_URL: process.env.BENCH_DATABASE_URL ?? `sqlite:${join(dir, 'b.db')}`, DATA_DIR: dir, LOG_LEVEL: 'silent'
 }, '/nonexistent')
 if (!loaded.ok) throw new Error(loaded.problems.join('\n'))
 const bridge = await createBridge(loaded.config, { logger: createLogger('silent') })
