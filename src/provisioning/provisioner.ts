@@ -158,46 +158,44 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
     }
   }
 
+  /** The queue's runs in flight in this process, whichever call of processBatch started them. */
+  const active = new Set<Promise<void>>()
+  const refillAt = Math.max(1, Math.floor(concurrency / 4))
+
   /**
-   * Claims what is due and runs it, at most `concurrency` users at once. `holdBackMs`: only what
-   * fell due at least that long ago (the background loop; see requestFirstMs). With `refill`
-   * (the background loop and drain) the workers are topped up whenever a quarter of them is free,
-   * until nothing more is due: with a remote Sinch each run waits on the network, and a batch that
-   * waited for its slowest user left most workers, and Sinch's budget, idle (bench/backlog).
-   * Without it (a request helping while its user is claimed elsewhere), one batch and return.
-   * Returns how many it claimed.
+   * Claims what is due and starts it, at most `concurrency` users running at once: the workers are
+   * topped up whenever a quarter of them is free, until nothing more is due, and the runs go on
+   * after it returns. With a remote Sinch each run waits on the network; a batch that waited for
+   * its slowest user left most workers, and Sinch's budget, idle (bench/backlog), and a straggler
+   * held back work queued behind it. `holdBackMs`: only what fell due at least that long ago (the
+   * background loop; see requestFirstMs). Returns how many it claimed.
    */
-  async function processBatch (holdBackMs = 0, refill = false): Promise<number> {
-    const active = new Set<Promise<void>>()
-    const quarter = Math.max(1, Math.floor(concurrency / 4))
+  async function processBatch (holdBackMs = 0): Promise<number> {
     let claimed = 0
-    for (;;) {
+    while (!closing) {
       const room = concurrency - active.size
-      if (!closing && (active.size === 0 || (refill && room >= quarter))) {
-        const want = Math.min(batch, room)
-        // An earlier "now" and a longer lease by as much: the claim still lasts leaseMs from now.
-        const due = await opts.store.claimDue(new Date(Date.now() - holdBackMs).toISOString(), want, opts.owner, leaseMs + holdBackMs)
-        claimed += due.length
-        for (const entry of due) {
-          claims.hold(entry.userId)
-          const run: Promise<void> = runClaimed(entry).then(() => {}, () => {}).finally(() => { active.delete(run) })
-          active.add(run)
-        }
-        if (due.length < want || !refill) {
-          await Promise.all(active)
-          return claimed
-        }
+      if (room < refillAt) {
+        await Promise.race(active)
+        continue
       }
-      if (active.size === 0) return claimed
-      await Promise.race(active)
+      // An earlier "now" and a longer lease by as much: the claim still lasts leaseMs from now.
+      const due = await opts.store.claimDue(new Date(Date.now() - holdBackMs).toISOString(), Math.min(batch, room), opts.owner, leaseMs + holdBackMs)
+      claimed += due.length
+      for (const entry of due) {
+        claims.hold(entry.userId)
+        const run: Promise<void> = runClaimed(entry).then(() => {}, () => {}).finally(() => { active.delete(run) })
+        active.add(run)
+      }
+      if (due.length < Math.min(batch, room)) break
     }
+    return claimed
   }
 
   async function runLoop (): Promise<void> {
     while (!stopped) {
       let n = 0
       try {
-        n = await processBatch(requestFirstMs, true)
+        n = await processBatch(requestFirstMs)
       } catch (err) {
         log.error({ err: (err as Error).message }, 'queue poll failed')
       }
@@ -226,11 +224,14 @@ export function createProvisioner (opts: ProvisionerOptions): Provisioner {
       wakeUp?.()
       await loop
       loop = null
+      // The queue's runs outlive the loop's last poll: each still settles its entry (complete or retry).
+      await Promise.allSettled([...active])
       await Promise.allSettled([...running.values()])
       await claims.stop()
     },
     async drain () {
-      while (await processBatch(0, true) > 0) { /* keep going until nothing is due */ }
+      // Until nothing is due and nothing runs: a run may queue others (a freed address wakes its waiters).
+      while (await processBatch() > 0 || active.size > 0) await Promise.allSettled([...active])
       await Promise.allSettled([...running.values()])
     }
   }

@@ -124,6 +124,23 @@ describe('provisioner: the request path and the queue', () => {
     expect(new Set(fake.runs.map((r) => r.userId)).size).toBe(13)
   })
 
+  it('work queued while a straggler runs is taken without waiting for it, and stop() waits for both to settle', async () => {
+    let release: () => void = () => {}
+    const slowDone = new Promise<void>((resolve) => { release = resolve })
+    const slow = await newUser('straggler@x.io')
+    const fake = fakeExecutor(async (userId) => { if (userId === slow) await slowDone; return done })
+    provisioner = createProvisioner({ executor: fake.executor, store, logger: createLogger('silent'), owner: 'test-owner', pollMs: 20, requestFirstMs: 0, backoff: { baseMs: 60_000, capMs: 60_000 } })
+    provisioner.start()
+    await vi.waitFor(() => { expect(fake.runs.map((r) => r.userId)).toEqual([slow]) })
+    const later = await newUser('later@x.io')
+    await vi.waitFor(() => { expect(fake.runs.map((r) => r.userId)).toEqual([slow, later]) }, { timeout: 2_000 })
+    const stopped = provisioner.stop()
+    release()
+    await stopped
+    provisioner = null
+    expect((await store.queueDepth()).depth).toBe(0)
+  })
+
   it('never runs one user twice at once, even when the request path and the queue worker both want it', async () => {
     const id = await newUser('e@x.io')
     const fake = fakeExecutor(async () => { await delay(30); return done })
