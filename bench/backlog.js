@@ -79,6 +79,8 @@ console.log(`  group answered in ${((answered - started) / 1000).toFixed(1)} s; 
 const { requests } = await sim.control('GET', 'requests')
 const byRoute = new Map()
 for (const r of requests.filter((x) => Date.parse(x.at) >= started && x.projectId === PROJECT)) byRoute.set(r.route, (byRoute.get(r.route) ?? 0) + 1)
+// The bridge shares this process with the load and the polling: a ceiling on its peak, not its own.
+console.log(`  peak RSS of this process (bridge, load and polling): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`)
 console.log(`  429s: ${stats.rateLimited - before.rateLimited}; double invites: ${doubles}; Sinch calls ${JSON.stringify(Object.fromEntries(byRoute))}`)
 await bridge.close()
 await sim.stop()
