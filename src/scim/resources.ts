@@ -87,7 +87,6 @@ function coerceUser (body: Json): Json {
   }
 }
 
-/** A SCIM User body (POST, PUT, or the result of a PATCH) → what the directory stores. */
 /**
  * The identity values were checked when they were stored: a write that leaves userName and every
  * email address as they are (most PATCHes: a name, a title, active) does not pay for isEmail
@@ -98,6 +97,7 @@ function sameIdentityValues (current: UserRecord | null, userName: string, email
   return emails.every((e, i) => current.emails[i]?.value === e.value)
 }
 
+/** A SCIM User body (POST, PUT, or the result of a PATCH) → what the directory stores. */
 export function userInput (rawBody: unknown, current: UserRecord | null, validated = false): UserInput {
   const body = normaliseBody(object(rawBody))
   // `validated`: a stored resource changed only in scalars already type-checked against the schema.
