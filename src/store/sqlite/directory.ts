@@ -84,19 +84,11 @@ function changedColumns (row: UserRow, p: UserParams): number {
   return changed.reduce((mask, c, i) => (c ? mask | (1 << i) : mask), 0)
 }
 
-/** One prepared UPDATE per set of changed columns (at most 64), prepared when first needed. */
-function updateStatements (db: SqliteDatabase): (mask: number) => ReturnType<SqliteDatabase['prepare']> {
-  const cache = new Map<number, ReturnType<SqliteDatabase['prepare']>>()
-  return (mask) => {
-    let st = cache.get(mask)
-    if (st === undefined) {
-      const sets = USER_SETS.filter((_, i) => (mask & (1 << i)) !== 0)
-      st = db.prepare(`UPDATE users SET ${[...sets, 'version = version + 1', 'last_modified = @now'].join(', ')} WHERE id = @id`)
-      cache.set(mask, st)
-    }
-    return st
-  }
-}
+/** The UPDATE for each set of changed columns, by changedColumns' mask (64 of them). */
+const USER_UPDATE_SQL = Array.from({ length: 1 << USER_SETS.length }, (_, mask) => {
+  const sets = USER_SETS.filter((_, i) => (mask & (1 << i)) !== 0)
+  return `UPDATE users SET ${[...sets, 'version = version + 1', 'last_modified = @now'].join(', ')} WHERE id = @id`
+})
 
 function userParams (id: string, u: UserInput, at: string): { id: string, userName: string, userNameLc: string, externalId: string | null, displayName: string | null, displayNameLc: string | null, active: number, emails: string, resource: string, now: string } {
   return {
@@ -156,7 +148,6 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     for (const userId of queued) st.enqueue.run({ userId, now: at, dueAt: at })
     return queued
   }
-  const params = userParams
   const writeEmails = (id: string, u: UserInput): void => {
     st.deleteEmails.run(id)
     for (const e of u.emails) if (typeof e.value === 'string') st.insertEmail.run(id, e.value.toLowerCase(), e.type?.toLowerCase() ?? null)
@@ -189,21 +180,22 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     id, userName: u.userName, externalId: u.externalId, displayName: u.displayName, active: u.active,
     emails: JSON.parse(stored.emails), resource: JSON.parse(stored.resource), version, created, lastModified
   })
+  // SQL built per request (filters, sorting) and the user UPDATE of each set of changed columns, prepared once.
+  const prepared = createStatementCache(db)
   const createUser = db.transaction((u: UserInput): Written<UserRecord> => {
     const id = newId()
     const at = now()
-    const p = params(id, u, at)
+    const p = userParams(id, u, at)
     unique('userName', () => st.insertUser.run(p))
     writeEmails(id, u)
     return { record: written(id, u, p, 1, at, at), queued: enqueue([id], at) }
   })
-  const updateStatement = updateStatements(db)
   const updateUser = db.transaction((id: string, u: UserInput, expected: number | null): Written<UserRecord> => {
     const row = liveUser(id, expected)
     const before = toUser(row)
     const at = now()
-    const p = params(id, u, at)
-    unique('userName', () => updateStatement(changedColumns(row, p)).run(p))
+    const p = userParams(id, u, at)
+    unique('userName', () => { const mask = changedColumns(row, p); prepared(USER_UPDATE_SQL[mask] as string, `user-update|${mask}`).run(p) })
     if (row.emails !== p.emails) writeEmails(id, u)
     return { record: written(id, u, p, before.version + 1, before.created, at), queued: identityChanged(before, u) ? enqueue([id], at) : [] }
   })
@@ -251,7 +243,6 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     return { queued: enqueue(change.affected, now()) }
   })
 
-  const prepared = createStatementCache(db)
   /** `view`: the user view's columns (VIEW_COLUMNS), else the whole row. */
   function query<T> (kind: 'user' | 'group', q: Query, map: (r: never) => T, view = false): { total: number, records: T[] } {
     const p: unknown[] = []
