@@ -1,4 +1,4 @@
-import type { DirectoryStore } from '../store/directory-store.js'
+import type { DirectoryStore, DocumentRenderer, UserRead } from '../store/directory-store.js'
 import { createGroupCases } from './groups.js'
 import { createListCases } from './list.js'
 import type { ApplyNowPort, DirectoryLog } from './ports.js'
@@ -28,6 +28,9 @@ export function createDirectory (store: DirectoryStore, deps: DirectoryDeps = {}
     ...createListCases(store),
     getUser: async (id: string) => await store.getUser(id),
     userViews: async (ids: string[]) => await store.userViews(ids),
+    /** The user's document where the store keeps documents, else its view (DirectoryStore.userDocument); null for no such user. */
+    userDocument: async (id: string, key: string, render: DocumentRenderer): Promise<UserRead | null> =>
+      store.userDocument !== undefined ? await store.userDocument(id, key, render) : (await store.userViews([id]))[0] ?? null,
     getGroup: async (id: string) => await store.getGroup(id),
     groupsOfUsers: async (ids: string[]) => await store.groupsOfUsers(ids),
     memberNames: async (groupIds: string[]) => groupIds.length === 0 ? new Map<string, string>() : await store.memberNames(groupIds)

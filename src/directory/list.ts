@@ -1,4 +1,4 @@
-import type { DirectoryStore, Query, UserView, Where } from '../store/directory-store.js'
+import type { DirectoryStore, DocumentRenderer, Query, UserRead, UserView, Where } from '../store/directory-store.js'
 import type { GroupRecord } from '../domain/groups.js'
 import type { UserRecord } from '../domain/users.js'
 
@@ -114,6 +114,11 @@ export function createListCases (store: DirectoryStore, scanBatch = SCAN_BATCH) 
       if (req.match === null || req.where !== null) return await store.queryUserViews({ where: req.where, sortBy: req.sortBy, descending: req.descending, offset: req.offset, limit: req.limit })
       const { total, records } = await cases.listUsers(req)
       return { total, records: records.length === 0 ? [] : await store.userViews(records.map((u) => u.id)) }
+    },
+    /** listUserViews as documents where the store keeps them (DirectoryStore.userDocument), else as views. */
+    async listUserDocuments (req: ListRequest, key: string, render: DocumentRenderer): Promise<ListResult<UserRead>> {
+      if (store.queryUserDocuments === undefined || (req.match !== null && req.where === null)) return await this.listUserViews(req)
+      return await store.queryUserDocuments({ where: req.where, sortBy: req.sortBy, descending: req.descending, offset: req.offset, limit: req.limit }, key, render)
     }
   }
 }

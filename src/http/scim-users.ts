@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Directory } from '../directory/index.js'
 import { notFound } from '../scim/errors.js'
-import { listResponse, project, projectionParams } from '../scim/list.js'
+import { listResponse, listResponseText, project, projectionParams, type ListParams } from '../scim/list.js'
+import { documentRenderer, withBaseUrl } from '../scim/user-document.js'
 import { patchUser } from '../scim/patch.js'
 import { userInput, userJson, type SinchProjectView } from '../scim/resources.js'
 import type { UserInput, UserRecord } from '../domain/users.js'
 import type { RoleCatalogue } from '../domain/role-catalogue.js'
-import type { UserView } from '../store/directory-store.js'
+import type { UserRead, UserView } from '../store/directory-store.js'
 import { checkAssignedRoles } from '../scim/role-resource.js'
 import { baseUrl, expectedVersion, idParam, listRequest, notModified, send } from './scim-context.js'
 
@@ -25,6 +27,13 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
 
   const json = (req: FastifyRequest, v: UserView, record: UserRecord = v.record): Record<string, unknown> =>
     userJson(record, { baseUrl: baseUrl(req, d.basePath) }, v.groups, d.sinchExtension?.(v))
+  // Reads without attributes/excludedAttributes are served from documents the store keeps ready
+  // (SQLite): the key names this app's renderer, rules included, so a restart with other rules
+  // never serves a document rendered under the old ones.
+  const documentKey = randomUUID()
+  const renderDocument = documentRenderer((v, base) => userJson(v.record, { baseUrl: base }, v.groups, d.sinchExtension?.(v)))
+  const plain = (p: Pick<ListParams, 'attributes' | 'excludedAttributes'>): boolean => p.attributes === null && p.excludedAttributes === null
+  const text = (req: FastifyRequest, r: UserRead): string => 'body' in r ? r.body : JSON.stringify(json(req, r))
 
   /** A created user as a read shows it: its groups and Sinch view read back in one statement. */
   async function rendered (req: FastifyRequest, u: UserRecord): Promise<Record<string, unknown>> {
@@ -34,6 +43,10 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
 
   async function list (req: FastifyRequest, reply: FastifyReply, src: Record<string, unknown>): Promise<FastifyReply> {
     const { params, req: list } = listRequest(src, 'user')
+    if (plain(params)) {
+      const { total, records } = await d.directory.listUserDocuments(list, documentKey, renderDocument)
+      return send(reply, 200, withBaseUrl(listResponseText(records.map((r) => text(req, r)), total, params), baseUrl(req, d.basePath)))
+    }
     const { total, records } = await d.directory.listUserViews(list)
     return send(reply, 200, listResponse(records.map((v) => project(json(req, v), params)), total, params))
   }
@@ -65,10 +78,13 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
   app.post(`${base}/.search`, opts, async (req, reply) => await list(req, reply, (req.body ?? {}) as Record<string, unknown>))
   app.get(`${base}/:id`, opts, async (req, reply) => {
     const id = idParam(req)
-    const [v] = await d.directory.userViews([id])
-    if (v === undefined) throw notFound('User', id)
-    if (notModified(req, v.record.version)) return reply.code(304).header('etag', `W/"${v.record.version}"`).send()
-    return send(reply, 200, project(json(req, v), projectionParams(req.query as Record<string, unknown>)), v.record.version)
+    const projection = projectionParams(req.query as Record<string, unknown>)
+    const found = plain(projection) ? await d.directory.userDocument(id, documentKey, renderDocument) : (await d.directory.userViews([id]))[0] ?? null
+    if (found === null) throw notFound('User', id)
+    const version = 'body' in found ? found.version : found.record.version
+    if (notModified(req, version)) return reply.code(304).header('etag', `W/"${version}"`).send()
+    if ('body' in found) return send(reply, 200, withBaseUrl(found.body, baseUrl(req, d.basePath)), version)
+    return send(reply, 200, project(json(req, found), projection), version)
   })
   app.post(base, opts, async (req, reply) => await create(req, reply, userInput(req.body, null)))
   app.put(`${base}/:id`, opts, async (req, reply) => {

@@ -117,6 +117,12 @@ export function project (resource: Json, p: Pick<ListParams, 'attributes' | 'exc
   return resource
 }
 
+/** listResponse with its resources already JSON texts, put in as they are (the same text a JSON.stringify of listResponse gives). */
+export function listResponseText (resources: string[], total: number, page: { startIndex: number }): string {
+  const head = JSON.stringify({ schemas: [LIST], totalResults: total, startIndex: page.startIndex, itemsPerPage: resources.length })
+  return `${head.slice(0, -1)},"Resources":[${resources.join(',')}]}`
+}
+
 export function listResponse (resources: Array<Record<string, unknown>>, total: number, page: { startIndex: number, count: number }): Record<string, unknown> {
   // RFC 7644 §3.4.2.4: count=0 asks for no resources, but §3.4.2 makes Resources REQUIRED whenever
   // totalResults is non-zero: an empty array, so clients that iterate it keep working.

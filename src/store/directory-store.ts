@@ -58,6 +58,15 @@ export interface UserView {
   ops: OpState[]
 }
 
+/** A user's SCIM representation as sent, kept by the store; its version is the user's. */
+export interface UserDocument { version: number, body: string }
+
+/** A user's document rendered from its view, or null for one that cannot be kept (the view is then served). */
+export type DocumentRenderer = (view: UserView) => string | null
+
+/** A read that may come from a kept document: the document, or the view where none could be kept. */
+export type UserRead = UserDocument | UserView
+
 /**
  * Desired state from the IdP. Every write that can change someone's Sinch access queues those
  * users for provisioning in the same transaction, so an acknowledged write never loses its work.
@@ -87,6 +96,14 @@ export interface DirectoryStore {
   groupsOfUsers (userIds: string[]): Promise<Map<string, Array<{ id: string, displayName: string }>>>
   /** Live users among these ids with their groups and Sinch view, one statement for them all; in the order asked, unknown ids left out. */
   userViews (ids: string[]): Promise<UserView[]>
+  /**
+   * The live user's document kept under `key` (which names the renderer), else `render`ed from
+   * its view and kept until anything it was rendered from changes; null for no such user.
+   * Optional: a store without it serves views (PostgreSQL).
+   */
+  userDocument?: (id: string, key: string, render: DocumentRenderer) => Promise<UserRead | null>
+  /** queryUserViews as userDocument reads them. */
+  queryUserDocuments?: (q: Query, key: string, render: DocumentRenderer) => Promise<{ total: number, records: UserRead[] }>
   existingUserIds (ids: string[]): Promise<Set<string>>
   /** RFC 7643 §4.2 members.display of these groups' members: user id → displayName, else userName. */
   memberNames (groupIds: string[]): Promise<Map<string, string>>

@@ -56,7 +56,7 @@ export function createSqliteStore (file: string, opts: { busyTimeoutMs?: number,
   const selectOne = db.prepare('SELECT 1')
   return guardLimits(guardUnavailable<Store>({
     kind: 'sqlite',
-    ...createSqliteDirectory(db, write),
+    ...createSqliteDirectory(db, write, () => writes.failure() === null),
     ...createSqliteProvisioningStore(db, write),
     ping: async () => {
       const failed = writes.failure()
