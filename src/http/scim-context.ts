@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ScimError, preconditionFailed } from '../scim/errors.js'
-import { parseFilter, toWhere } from '../scim/filter.js'
+import { parseFilter, simpleUserEquality, toWhere } from '../scim/filter.js'
 import { createMatcher } from '../scim/filter-match.js'
 import { groupDefinition, userDefinition } from '../scim/setup.js'
 import { listParams, sortColumn, type ListParams } from '../scim/list.js'
@@ -42,7 +42,10 @@ export function listRequest (src: Record<string, unknown>, kind: 'user' | 'group
   let where = null
   let match: ListRequest['match'] = null
   let usesGroups = false
-  if (params.filter !== null) {
+  const simple = params.filter !== null && kind === 'user' ? simpleUserEquality(params.filter) : null
+  if (simple !== null) {
+    where = simple
+  } else if (params.filter !== null) {
     const filter = parseFilter(params.filter)
     where = toWhere(filter, kind)
     if (where === null) match = createMatcher(filter, kind === 'user' ? userDefinition() : groupDefinition())

@@ -166,3 +166,21 @@ export function toWhere (filter: ParsedFilter, kind: 'user' | 'group'): Where | 
   }
   return where
 }
+
+/** Users' attributes an `eq` lookup is answered for by simpleUserEquality, by their spelling in a Term. */
+const EQUALITY_ATTRS: Record<string, IndexedAttr> = { username: 'userName', externalid: 'externalId', id: 'id', 'emails.value': 'emails.value' }
+/** `attr eq "text"`, the text without quotes, backslashes or control characters (any of those take the full parse). */
+const SIMPLE_EQUALITY = /^\s*(userName|externalId|id|emails\.value) +eq +"([^"\\\p{Cc}]*)"\s*$/iu
+
+/**
+ * toWhere(parseFilter(text), 'user') for the lookup Okta and Entra send for every user they match
+ * (`userName eq "…"`, `externalId eq "…"`), without the parse: null for any other filter. The
+ * same Where, so the same SQL and answer; test/unit/scim/filter-simple.test.ts holds the two
+ * together over random filters.
+ */
+export function simpleUserEquality (text: string): Where | null {
+  const m = SIMPLE_EQUALITY.exec(text)
+  if (m === null) return null
+  const attr = EQUALITY_ATTRS[(m[1] as string).toLowerCase()]
+  return attr === undefined ? null : [[{ attr, op: 'eq', value: m[2] as string, negate: false }]]
+}
