@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../support/app.js'
 import { sinchExtensionOf } from '../../src/provisioning/extension.js'
+import { KEEP_DELAY_MS } from '../../src/store/sqlite/document-keeper.js'
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const G = 'urn:ietf:params:scim:schemas:core:2.0:Group'
@@ -36,6 +37,8 @@ describe('user reads served from kept documents', () => {
   afterAll(async () => { await t.close() })
 
   it('gives each request its own base URL, in meta.location and in every group $ref, from one kept document', async () => {
+    await t.request('GET', `/scim/v2/Users/${id}`)
+    await new Promise((resolve) => setTimeout(resolve, KEEP_DELAY_MS + 20))
     const a = await t.request('GET', `/scim/v2/Users/${id}`, { headers: at('a.example.com') })
     const b = await t.request('GET', `/scim/v2/Users/${id}`, { headers: at('b.example.com:8443') })
     expect(a.body.meta.location).toBe(`https://a.example.com/scim/v2/Users/${id}`)

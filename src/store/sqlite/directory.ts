@@ -289,15 +289,20 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
   const keeper = createDocumentKeeper(db, (id) => st.viewById.get(id) as ViewRow | undefined, mayKeep)
   /**
    * A user's document from its row: the one kept, else rendered from the view the row holds and
-   * handed to the keeper, which keeps it after this turn unless the row has changed by then.
+   * handed to the keeper with `stamp` (the keeper's stamp taken once the row was read).
    */
-  const documentOf = (r: ViewRow & Partial<DocumentRow>, key: string, render: DocumentRenderer): UserRead => {
+  const documentOf = (r: ViewRow & Partial<DocumentRow>, key: string, render: DocumentRenderer, stamp: () => string): UserRead => {
     if (typeof r.doc_body === 'string' && typeof r.doc_version === 'number') return { version: r.doc_version, body: r.doc_body }
     const view = toView(r)
     const body = render(view)
     if (body === null) return view
-    keeper.keep(sourceOf(r), key, body)
+    keeper.keep(sourceOf(r), key, body, stamp())
     return { version: r.version, body }
+  }
+  /** The keeper's stamp, taken at the first call: the first keep of a page of rows may write. */
+  const stampOnce = (): (() => string) => {
+    let taken: string | null = null
+    return () => (taken ??= keeper.stamp())
   }
 
   const queuing = {
@@ -322,9 +327,12 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
       const kept = st.documentOf.get(id, key) as UserDocument | undefined
       if (kept !== undefined) return kept
       const r = st.viewById.get(id) as ViewRow | undefined
-      return r === undefined ? null : documentOf(r, key, render)
+      return r === undefined ? null : documentOf(r, key, render, stampOnce())
     },
-    queryUserDocuments: async (q, key, render) => query('user', q, (r: DocumentRow) => documentOf(r, key, render), { documents: key }),
+    queryUserDocuments: async (q, key, render) => {
+      const stamp = stampOnce()
+      return query('user', q, (r: DocumentRow) => documentOf(r, key, render, stamp), { documents: key })
+    },
     allUsers: async () => (st.allUsers.all() as UserRow[]).map(toUser),
     scanUsers: async (after, limit) => {
       const rows = st.scanUsers.all(after, limit) as Array<UserRow & { seq: number }>

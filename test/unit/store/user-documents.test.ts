@@ -5,6 +5,7 @@ import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createStore, type Store } from '../../../src/store/index.js'
 import type { UserRead, UserView } from '../../../src/store/directory-store.js'
+import { KEEP_DELAY_MS } from '../../../src/store/sqlite/document-keeper.js'
 
 const user = (name: string) => ({ userName: name, externalId: null, displayName: null, active: true, emails: [], resource: { userName: name } })
 const group = (name: string, memberIds: string[]) => ({ displayName: name, externalId: null, memberIds, resource: { displayName: name } })
@@ -18,7 +19,8 @@ function counting () {
   }
   return c
 }
-const turn = async (): Promise<void> => { await new Promise((resolve) => setImmediate(resolve)) }
+/** Long enough for the keeper to keep what the reads before it rendered. */
+const turn = async (): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, KEEP_DELAY_MS + 20)) }
 const body = (r: UserRead | null): Record<string, unknown> => {
   if (r === null || !('body' in r)) throw new Error(`expected a document, got ${JSON.stringify(r)}`)
   return JSON.parse(r.body) as Record<string, unknown>
@@ -136,6 +138,18 @@ describe('kept user documents (SQLite)', () => {
     other.close()
     await turn()
     expect(body(await read(u.id, c))).toMatchObject({ n: 2, active: false, version: 2 })
+    expect(body(await read(u.id, c))).toMatchObject({ n: 2 })
+  })
+
+  it('never keeps a document whose user this process changed between its read and its keeping', async () => {
+    await open()
+    const c = counting()
+    const u = await store.createUser(user('a@example.com'))
+    const g = await store.createGroup(group('Sales', []))
+    expect(body(await (store.userDocument as NonNullable<Store['userDocument']>)(u.id, 'k1', c.render))).toMatchObject({ n: 1, groups: [] })
+    await store.updateGroup(g.id, group('Sales', [u.id]), null)
+    await turn()
+    expect(body(await read(u.id, c))).toMatchObject({ n: 2, groups: ['Sales'] })
     expect(body(await read(u.id, c))).toMatchObject({ n: 2 })
   })
 
