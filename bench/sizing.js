@@ -7,7 +7,9 @@
 // bench/scim-server.js seeds), the simulator holds N members in each managed project (listed by
 // the start-up reconcile, so known_members has N × projects rows), then `serve` runs on that file
 // until its first reconcile is done, and a burst of SCIM reads is served (the queue that reconcile
-// filled is still draining). Prints the serving process's RSS (now and peak) and the database files' size.
+// filled is still draining). Prints the serving process's RSS (now and peak) and the database files' size;
+// then every user is read once (pages of 100), which keeps each user's document, and the peak RSS
+// and the files' size are printed again.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync, existsSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -87,12 +89,25 @@ for (const n of SIZES) {
     }))
   }
   const mem = rss(bridge.pid)
+  const sqliteBytes = fileBytes(file)
+  // Then every user read once (an IdP's import: pages of 100, 4 at a time), so each has its kept
+  // document: what that costs on disk, and the peak RSS it took.
+  const pages = Math.ceil(n / 100)
+  for (let p = 0; p < pages; p += 4) {
+    await Promise.all(Array.from({ length: Math.min(4, pages - p) }, (_, j) => fetch(`${url}/scim/v2/Users?startIndex=${(p + j) * 100 + 1}&count=100`, { headers: auth }).then((r) => r.text())))
+  }
+  await sleep(1000)
+  const afterAll = rss(bridge.pid)
+  const readAllBytes = fileBytes(file)
   await new Promise((r) => { bridge.once('exit', r); bridge.kill('SIGTERM') })
+  const kept = openSqliteDatabase(file)
+  const documents = kept.prepare('SELECT count(*) FROM user_documents').pluck().get()
+  kept.close()
   await sim.stop()
-  rows.push({ users: n, projects: PROJECTS, knownMembers: n * PROJECTS, rssMiB: mib(mem.now), peakRssMiB: mib(mem.peak), sqliteMiB: mib(fileBytes(file)), seconds: Math.round(settled / 1000) })
+  rows.push({ users: n, projects: PROJECTS, knownMembers: n * PROJECTS, rssMiB: mib(mem.now), peakRssMiB: mib(mem.peak), sqliteMiB: mib(sqliteBytes), readAllPeakRssMiB: mib(afterAll.peak), readAllSqliteMiB: mib(readAllBytes), documents, seconds: Math.round(settled / 1000) })
   process.stdout.write(`${JSON.stringify(rows.at(-1))}\n`)
   rmSync(dir, { recursive: true, force: true })
 }
 
-process.stdout.write(`\n| users | projects | Sinch members listed | RSS serving (peak) | SQLite file |\n| ---: | ---: | ---: | ---: | ---: |\n`)
-for (const r of rows) process.stdout.write(`| ${r.users.toLocaleString('en-US')} | ${r.projects} | ${r.knownMembers.toLocaleString('en-US')} | ${r.rssMiB} MiB (${r.peakRssMiB} MiB) | ${r.sqliteMiB} MiB |\n`)
+process.stdout.write(`\n| users | projects | Sinch members listed | RSS serving (peak) | SQLite file | every user read once: peak RSS, SQLite file (documents kept) |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n`)
+for (const r of rows) process.stdout.write(`| ${r.users.toLocaleString('en-US')} | ${r.projects} | ${r.knownMembers.toLocaleString('en-US')} | ${r.rssMiB} MiB (${r.peakRssMiB} MiB) | ${r.sqliteMiB} MiB | ${r.readAllPeakRssMiB} MiB, ${r.readAllSqliteMiB} MiB (${r.documents.toLocaleString('en-US')}) |\n`)
