@@ -3,9 +3,8 @@ import { buildTestApp, type TestApp } from '../support/app.js'
 import { sinchExtensionOf } from '../../src/provisioning/extension.js'
 import { KEEP_DELAY_MS } from '../../src/store/sqlite/document-keeper.js'
 
-const U = 'urn:ietf:params:scim:schemas:core:2.0:User'
-const G = 'urn:ietf:params:scim:schemas:core:2.0:Group'
-const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
+import { CORE_GROUP as G, CORE_USER as U, LIST_RESPONSE, PATCH_OP as PATCH } from '../support/urns.js'
+
 // Text that looks like the parts of a document a kept one is spliced at: quotes, escapes, control characters.
 const TRICKY = 'a "location":"/Users/x" \\u0001 \u0001 \u001f \\ end'
 
@@ -64,7 +63,7 @@ describe('user reads served from kept documents', () => {
     expect(list.body).toEqual(listView.body)
     expect(list.body).toMatchObject({ totalResults: 1, itemsPerPage: 1, startIndex: 1, Resources: [kept.body] })
     const empty = await t.request('GET', `/scim/v2/Users?filter=${encodeURIComponent('userName eq "nobody@x.io"')}`)
-    expect(empty.body).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] })
+    expect(empty.body).toEqual({ schemas: [LIST_RESPONSE], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] })
   })
 
   it('shows a write at once: the user, its group\'s new name, a membership gone; a delete is a 404', async () => {

@@ -13,7 +13,7 @@ const SHIPPED: Record<number, { sqlite: string, postgres: string }> = {
   1: { sqlite: 'c0321c51a15f8506', postgres: '69166aa0b84ab402' },
   2: { sqlite: '42e5a8242d28e909', postgres: 'fa736553353e9a68' },
   3: { sqlite: '1694cdee9117c0a1', postgres: '1694cdee9117c0a1' },
-  4: { sqlite: '37a31b1b35d1bb1b', postgres: '17db4fd369edb924' }
+  4: { sqlite: '57e2679eca7fce53', postgres: '17db4fd369edb924' }
 }
 
 describe('migrations are frozen text per engine', () => {
