@@ -21,7 +21,8 @@ export const KEEP_BATCH_MAX = 64
  * since (this connection's total_changes() and SQLite's data_version, which moves when another
  * connection commits, are both as they were at the read), or the user's view row, read again
  * inside the keeping transaction, is still the one it was rendered from. Whoever wrote in
- * between, a stale document is never kept. Keeping is best effort: a busy, full or read-only file,
+ * between, a stale document is never kept. Keeping is best effort: a file locked by another
+connection (not waited for), full or read-only,
  * a store that refuses writes (`mayKeep` false) or a closed handle drops the documents, and the
  * next read renders again.
  */
@@ -47,10 +48,16 @@ export function createDocumentKeeper<R extends SourceRow> (db: SqliteDatabase, r
     const batch = pending
     pending = new Map()
     if (batch.size === 0 || !db.open || !mayKeep()) return
+    // The wait for a lock another connection holds blocks the event loop (better-sqlite3 is
+    // synchronous): worth it for a write the IdP waits on, never for a copy.
+    const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number
+    db.pragma('busy_timeout = 0')
     try {
       keepAll.immediate(batch.values(), stamp())
     } catch (err) {
       if (!isSqliteError(err)) throw err
+    } finally {
+      db.pragma(`busy_timeout = ${busyTimeout}`)
     }
   }
   return {
