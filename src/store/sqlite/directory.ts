@@ -155,7 +155,6 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     purgeOps: db.prepare('DELETE FROM op_states WHERE user_id = ? AND NOT EXISTS (SELECT 1 FROM users WHERE id = ?)'),
     viewById: db.prepare(`SELECT ${VIEW_COLUMNS} FROM users u WHERE u.id = ? AND u.deleted_at IS NULL`),
     documentOf: db.prepare('SELECT version, body FROM user_documents WHERE user_id = ? AND render_key = ?'),
-    keepDocument: db.prepare('INSERT OR REPLACE INTO user_documents (user_id, render_key, version, body) VALUES (?, ?, ?, ?)'),
     viewsByIds: db.prepare(`SELECT ${VIEW_COLUMNS} FROM users u WHERE u.id IN (SELECT value FROM json_each(?)) AND u.deleted_at IS NULL`),
     allUsers: db.prepare('SELECT * FROM users WHERE deleted_at IS NULL ORDER BY seq'),
     allGroups: db.prepare('SELECT * FROM groups ORDER BY seq'),
@@ -289,20 +288,16 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
   const keeper = createDocumentKeeper(db, (id) => st.viewById.get(id) as ViewRow | undefined, mayKeep)
   /**
    * A user's document from its row: the one kept, else rendered from the view the row holds and
-   * handed to the keeper with `stamp` (the keeper's stamp taken once the row was read).
+   * handed to the keeper with `stamp`, the keeper's stamp taken before the row was read (after
+   * it, a commit of another connection in between would pass for one the read saw).
    */
-  const documentOf = (r: ViewRow & Partial<DocumentRow>, key: string, render: DocumentRenderer, stamp: () => string): UserRead => {
+  const documentOf = (r: ViewRow & Partial<DocumentRow>, key: string, render: DocumentRenderer, stamp: string): UserRead => {
     if (typeof r.doc_body === 'string' && typeof r.doc_version === 'number') return { version: r.doc_version, body: r.doc_body }
     const view = toView(r)
     const body = render(view)
     if (body === null) return view
-    keeper.keep(sourceOf(r), key, body, stamp())
+    keeper.keep(sourceOf(r), key, body, stamp)
     return { version: r.version, body }
-  }
-  /** The keeper's stamp, taken at the first call: the first keep of a page of rows may write. */
-  const stampOnce = (): (() => string) => {
-    let taken: string | null = null
-    return () => (taken ??= keeper.stamp())
   }
 
   const queuing = {
@@ -326,11 +321,12 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     userDocument: async (id, key, render) => {
       const kept = st.documentOf.get(id, key) as UserDocument | undefined
       if (kept !== undefined) return kept
+      const stamp = keeper.stamp()
       const r = st.viewById.get(id) as ViewRow | undefined
-      return r === undefined ? null : documentOf(r, key, render, stampOnce())
+      return r === undefined ? null : documentOf(r, key, render, stamp)
     },
     queryUserDocuments: async (q, key, render) => {
-      const stamp = stampOnce()
+      const stamp = keeper.stamp()
       return query('user', q, (r: DocumentRow) => documentOf(r, key, render, stamp), { documents: key })
     },
     allUsers: async () => (st.allUsers.all() as UserRow[]).map(toUser),

@@ -22,9 +22,8 @@ export const KEEP_BATCH_MAX = 64
  * connection commits, are both as they were at the read), or the user's view row, read again
  * inside the keeping transaction, is still the one it was rendered from. Whoever wrote in
  * between, a stale document is never kept. Keeping is best effort: a file locked by another
-connection (not waited for), full or read-only,
- * a store that refuses writes (`mayKeep` false) or a closed handle drops the documents, and the
- * next read renders again.
+ * connection (not waited for), full or read-only, a store that refuses writes (`mayKeep` false)
+ * or a closed handle drops the documents, and the next read renders again.
  */
 export function createDocumentKeeper<R extends SourceRow> (db: SqliteDatabase, readRow: (id: string) => R | undefined, mayKeep: () => boolean) {
   const insert = db.prepare('INSERT OR REPLACE INTO user_documents (user_id, render_key, version, body) VALUES (?, ?, ?, ?)')
@@ -61,9 +60,9 @@ export function createDocumentKeeper<R extends SourceRow> (db: SqliteDatabase, r
     }
   }
   return {
-    /** What has been written so far, for `keep`: taken after a read and before anything else is written. */
+    /** What has been written so far, for `keep`: taken just before the read a document is rendered from. */
     stamp,
-    /** `body`, rendered from `row` as read when `stamp` was taken, to be kept under `key`. */
+    /** `body`, rendered from `row` as read right after `stamp` was taken, to be kept under `key`. */
     keep (row: R, key: string, body: string, stamp: string): void {
       pending.set(row.id, { row, key, body, stamp })
       if (pending.size >= KEEP_BATCH_MAX) flush()

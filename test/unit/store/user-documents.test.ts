@@ -144,6 +144,24 @@ describe('kept user documents (SQLite)', () => {
     expect(body(await read(u.id, c))).toMatchObject({ n: 2 })
   })
 
+  it('never keeps a document whose user another connection changed while it was being rendered', async () => {
+    await open()
+    const c = counting()
+    const u = await store.createUser(user('a@example.com'))
+    const other = new Database(file)
+    let writes = 1
+    // The other connection commits after the view was read and before the read is over.
+    const render = (v: UserView): string | null => {
+      if (writes-- > 0) other.prepare('UPDATE users SET active = 0, version = version + 1 WHERE id = ?').run(u.id)
+      return c.render(v)
+    }
+    expect(body(await (store.userDocument as NonNullable<Store['userDocument']>)(u.id, 'k1', render))).toMatchObject({ n: 1, active: true, version: 1 })
+    other.close()
+    await turn()
+    expect(body(await read(u.id, c))).toMatchObject({ n: 2, active: false, version: 2 })
+    expect(body(await read(u.id, c))).toMatchObject({ n: 2 })
+  })
+
   it('never keeps a document whose user this process changed between its read and its keeping', async () => {
     await open()
     const c = counting()
