@@ -113,7 +113,7 @@ for (const n of sizes) {
     // The users GET reads (the seed's every (n/100)th): read again, as an IdP's next cycle reads a user unchanged since.
     'filter userName eq': (i) => ({ path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "user${(i % ids.length) * step}@bench.example"`)}`, method: 'GET' }),
     // Each request a user this server has not read before: no document kept yet (at 100,000 users only).
-    ...(n >= FIRST_READ_MIN ? { 'filter, first read': (i) => ({ path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "user${firstRead(i)}@bench.example"`)}`, method: 'GET' }) } : {}),
+    ...(n >= FIRST_READ_MIN ? { 'filter, first read': () => ({ path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "user${firstRead()}@bench.example"`)}`, method: 'GET' }) } : {}),
     'PATCH name.givenName': (i) => ({ path: `/scim/v2/Users/${ids[i % ids.length]}`, method: 'PATCH', body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'name.givenName', value: `G${i}` }] }) }),
     'POST /Users': (i) => ({ path: '/scim/v2/Users', method: 'POST', body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `new${n}-${i}-${Date.now()}@bench.example`, emails: [{ value: `new${i}@bench.example`, type: 'work' }] }) })
   }

@@ -107,17 +107,18 @@ export function createListCases (store: DirectoryStore, scanBatch = SCAN_BATCH) 
       return page.result()
     }
   }
+  /** listUsers with each user's view: one statement when the indexes answer, else the scan and one read of the page's views. */
+  async function listUserViews (req: ListRequest): Promise<ListResult<UserView>> {
+    if (req.match === null || req.where !== null) return await store.queryUserViews({ where: req.where, sortBy: req.sortBy, descending: req.descending, offset: req.offset, limit: req.limit })
+    const { total, records } = await cases.listUsers(req)
+    return { total, records: records.length === 0 ? [] : await store.userViews(records.map((u) => u.id)) }
+  }
   return {
     ...cases,
-    /** listUsers with each user's view: one statement when the indexes answer, else the scan and one read of the page's views. */
-    async listUserViews (req: ListRequest): Promise<ListResult<UserView>> {
-      if (req.match === null || req.where !== null) return await store.queryUserViews({ where: req.where, sortBy: req.sortBy, descending: req.descending, offset: req.offset, limit: req.limit })
-      const { total, records } = await cases.listUsers(req)
-      return { total, records: records.length === 0 ? [] : await store.userViews(records.map((u) => u.id)) }
-    },
+    listUserViews,
     /** listUserViews as documents where the store keeps them (DirectoryStore.userDocument), else as views. */
     async listUserDocuments (req: ListRequest, key: string, render: DocumentRenderer): Promise<ListResult<UserRead>> {
-      if (store.queryUserDocuments === undefined || (req.match !== null && req.where === null)) return await this.listUserViews(req)
+      if (store.queryUserDocuments === undefined || (req.match !== null && req.where === null)) return await listUserViews(req)
       return await store.queryUserDocuments({ where: req.where, sortBy: req.sortBy, descending: req.descending, offset: req.offset, limit: req.limit }, key, render)
     }
   }

@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from './database.js'
+import { isSqliteError } from './errors.js'
 
 /** What a document was rendered from: the user's view row, its columns compared as stored. */
 interface SourceRow { id: string, version: number }
@@ -74,9 +75,4 @@ export function createDocumentKeeper<R extends SourceRow> (db: SqliteDatabase, r
 function sameRow<R extends SourceRow> (a: R, b: R): boolean {
   for (const k of Object.keys(b) as Array<keyof R>) if (a[k] !== b[k]) return false
   return true
-}
-
-function isSqliteError (err: unknown): boolean {
-  const code = (err as { code?: unknown }).code
-  return typeof code === 'string' && code.startsWith('SQLITE_')
 }

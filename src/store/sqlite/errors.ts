@@ -7,3 +7,9 @@ export function isSqliteUnavailable (err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
 }
+
+/** Any error SQLite itself raised (better-sqlite3's SqliteError carries its SQLITE_… code). */
+export function isSqliteError (err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && code.startsWith('SQLITE_')
+}
