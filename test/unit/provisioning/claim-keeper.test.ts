@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createClaimKeeper } from '../../../src/provisioning/claim-keeper.js'
 import { createStore, type Store } from '../../../src/store/index.js'
 
@@ -11,7 +11,7 @@ const sleep = async (ms: number): Promise<void> => { await new Promise((resolve)
 const iso = (offsetMs = 0): string => new Date(Date.now() + offsetMs).toISOString()
 
 let store: Store | null = null
-afterEach(async () => { await store?.close(); store = null })
+afterEach(async () => { vi.useRealTimers(); await store?.close(); store = null })
 
 async function queuedUser (): Promise<{ store: Store, userId: string }> {
   store = await createStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'keeper-')), 'bridge.db')}`)
@@ -20,17 +20,31 @@ async function queuedUser (): Promise<{ store: Store, userId: string }> {
 }
 
 describe('claim keeper (real SQLite store)', () => {
+  // The clock and the beat timer are fake, so the lease runs out in the test's time only: a CPU
+  // starved by other test files can delay a beat, never expire a claim the keeper would have renewed.
   it('renews a held claim past its lease while the work runs; once released, the claim runs out', async () => {
     const { store, userId } = await queuedUser()
-    const keeper = createClaimKeeper({ store, owner: 'me', leaseMs: LEASE_MS, logger: pino({ level: 'silent' }) })
+    let beats = 0
+    const counted = { ...store, heartbeat: async (...a: Parameters<Store['heartbeat']>) => { const r = await store.heartbeat(...a); beats++; return r } }
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] })
+    const keeper = createClaimKeeper({ store: counted, owner: 'me', leaseMs: LEASE_MS, logger: pino({ level: 'silent' }) })
+    /** Moves the clock one beat (LEASE_MS / 3) on and waits until that beat has reached the store. */
+    const nextBeat = async (): Promise<void> => {
+      const before = beats
+      vi.advanceTimersByTime(LEASE_MS / 3)
+      // Real timeouts poll (vi.waitFor would move the fake clock on as it polls).
+      while (beats === before) await sleep(5)
+      expect(beats).toBe(before + 1)
+    }
     await keeper.ready()
     expect(await store.claimUser(userId, iso(), 'me', LEASE_MS)).toMatchObject({ userId })
     keeper.hold(userId)
-    await sleep(3 * LEASE_MS)
+    for (let i = 0; i < 9; i++) await nextBeat()
     expect(await store.claimUser(userId, iso(), 'other', LEASE_MS)).toBe('claimed')
     expect(await keeper.stillHolds(userId)).toBe(true)
     keeper.release(userId)
-    await sleep(2 * LEASE_MS)
+    vi.advanceTimersByTime(LEASE_MS + 1)
+    expect(beats).toBe(10)
     expect(await store.claimUser(userId, iso(), 'other', LEASE_MS)).toMatchObject({ userId })
     await keeper.stop()
   })
