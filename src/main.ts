@@ -158,7 +158,8 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     queueDepth: async () => await store.queueDepth(),
     driftCount: async () => (reconciler.lastReport()?.projects ?? []).reduce((n, p) => n + p.unmanagedCount, 0),
     retriesRefused: () => sinch.stats().retriesRefused,
-    circuit: () => circuit.snapshot()
+    circuit: () => circuit.snapshot(),
+    ...(store.documentStats === undefined ? {} : { documents: store.documentStats })
   })
   const directory = warnOnInertGroups(createDirectory(store, { provisioning: provisioner, log: logger.child({ component: 'directory' }) }), rules, logger.child({ component: 'groups' }))
   const app = await buildApp({

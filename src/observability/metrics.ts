@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { CIRCUIT_STATES, type CircuitSnapshot } from '../sinch/circuit.js'
+import type { DocumentStats } from '../store/directory-store.js'
 
 export interface MetricsSources {
   queueDepth: () => Promise<{ depth: number, oldestEnqueuedAt: string | null }>
@@ -8,6 +9,8 @@ export interface MetricsSources {
   retriesRefused?: () => number
   /** The Sinch circuit (sinch/circuit.ts). */
   circuit?: () => CircuitSnapshot
+  /** The store's kept user documents, where it keeps them (SQLite). */
+  documents?: () => DocumentStats
 }
 
 /** One registry per bridge (tests build several in one process; a global registry would collide). */
@@ -101,6 +104,17 @@ export function createMetrics () {
     collect () {
       this.reset()
       for (const [kind, n] of Object.entries(sources.current?.circuit?.().failures ?? {})) this.inc({ kind }, n)
+    }
+  })
+  new Counter({
+    name: 'bridge_user_documents_total',
+    help: 'User reads served from a kept document or rendered from the view, and rendered documents kept, not kept because the user changed first, or not kept because the database refused (SQLite only)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+    collect () {
+      this.reset()
+      const s = sources.current?.documents?.()
+      if (s !== undefined) for (const [outcome, n] of Object.entries(s)) this.inc({ outcome }, n)
     }
   })
   return {

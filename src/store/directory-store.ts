@@ -68,6 +68,14 @@ export type DocumentRenderer = (view: UserView) => string | null
 export type UserRead = UserDocument | UserView
 
 /**
+ * What the kept documents did since start-up, counted in the store: reads `served` from one, or
+ * `rendered` from the view; documents `kept`, `changed` (not kept: what they were rendered from
+ * changed before the keep) and `failed` (not kept: the database refused the keep, e.g. a file
+ * locked by another process, a full disk). A keep that keeps failing leaves every read rendered.
+ */
+export interface DocumentStats { served: number, rendered: number, kept: number, changed: number, failed: number }
+
+/**
  * Desired state from the IdP. Every write that can change someone's Sinch access queues those
  * users for provisioning in the same transaction, so an acknowledged write never loses its work.
  * The `…AndQueue` writes also say which users they queued (what the request path applies at once);
@@ -104,6 +112,8 @@ export interface DirectoryStore {
   userDocument?: (id: string, key: string, render: DocumentRenderer) => Promise<UserRead | null>
   /** queryUserViews as userDocument reads them. */
   queryUserDocuments?: (q: Query, key: string, render: DocumentRenderer) => Promise<{ total: number, records: UserRead[] }>
+  /** Present where the store keeps documents. */
+  documentStats?: () => DocumentStats
   existingUserIds (ids: string[]): Promise<Set<string>>
   /** RFC 7643 §4.2 members.display of these groups' members: user id → displayName, else userName. */
   memberNames (groupIds: string[]): Promise<Map<string, string>>

@@ -136,6 +136,24 @@ describe('metrics carry real values', () => {
     }
   })
 
+  it('counts user reads served from kept documents and rendered, and the documents kept', async () => {
+    const created = await t.scim('POST', '/Users', { userName: 'documents@example.com', active: true })
+    const id = created.body.id as string
+    const outcome = (text: string, o: string): number => sample(text, 'bridge_user_documents_total', `outcome="${o}"`)
+    const before = await scrape()
+    // Reads until one is served from the document an earlier one kept (provisioning may still
+    // change the user, which drops its document, in between).
+    await eventually(async () => {
+      expect((await t.scim('GET', `/Users/${id}`)).status).toBe(200)
+      await new Promise((r) => setTimeout(r, 80))
+      return outcome(await scrape(), 'served') > outcome(before, 'served')
+    }, 10_000)
+    const after = await scrape()
+    expect(outcome(after, 'rendered')).toBeGreaterThan(outcome(before, 'rendered'))
+    expect(outcome(after, 'kept')).toBeGreaterThan(outcome(before, 'kept'))
+    expect(outcome(after, 'failed')).toBe(0)
+  })
+
   it('the oldest pending entry ages while Sinch is down, and drops to 0 once it is applied', async () => {
     expect(sample(await scrape(), 'bridge_queue_oldest_age_seconds')).toBe(0)
     await t.simControl.call('POST', 'faults', { route: 'invite', rate: 1, status: 503 })

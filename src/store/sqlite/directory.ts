@@ -291,8 +291,10 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
    * handed to the keeper with `stamp`, the keeper's stamp taken before the row was read (after
    * it, a commit of another connection in between would pass for one the read saw).
    */
+  const reads = { served: 0, rendered: 0 }
   const documentOf = (r: ViewRow & Partial<DocumentRow>, key: string, render: DocumentRenderer, stamp: string): UserRead => {
-    if (typeof r.doc_body === 'string' && typeof r.doc_version === 'number') return { version: r.doc_version, body: r.doc_body }
+    if (typeof r.doc_body === 'string' && typeof r.doc_version === 'number') { reads.served++; return { version: r.doc_version, body: r.doc_body } }
+    reads.rendered++
     const view = toView(r)
     const body = render(view)
     if (body === null) return view
@@ -320,7 +322,7 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     queryUserViews: async (q) => query('user', q, toView, 'view'),
     userDocument: async (id, key, render) => {
       const kept = st.documentOf.get(id, key) as UserDocument | undefined
-      if (kept !== undefined) return kept
+      if (kept !== undefined) { reads.served++; return kept }
       const stamp = keeper.stamp()
       const r = st.viewById.get(id) as ViewRow | undefined
       return r === undefined ? null : documentOf(r, key, render, stamp)
@@ -329,6 +331,7 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
       const stamp = keeper.stamp()
       return query('user', q, (r: DocumentRow) => documentOf(r, key, render, stamp), { documents: key })
     },
+    documentStats: () => ({ ...reads, ...keeper.counts() }),
     allUsers: async () => (st.allUsers.all() as UserRow[]).map(toUser),
     scanUsers: async (after, limit) => {
       const rows = st.scanUsers.all(after, limit) as Array<UserRow & { seq: number }>

@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from './database.js'
+import type { DocumentStats } from '../directory-store.js'
 import { isSqliteError } from './errors.js'
 
 /** What a document was rendered from: the user's view row, its columns compared as stored. */
@@ -33,34 +34,44 @@ export function createDocumentKeeper<R extends SourceRow> (db: SqliteDatabase, r
   const stamp = (): string => `${String(totalChanges.get())}/${String(dataVersion.get())}`
   let pending = new Map<string, Pending<R>>()
   let timer: NodeJS.Timeout | null = null
-  const keepAll = db.transaction((batch: Iterable<Pending<R>>, now: string) => {
+  const counts: Pick<DocumentStats, 'kept' | 'changed' | 'failed'> = { kept: 0, changed: 0, failed: 0 }
+  /** Documents kept and changed by the batch being kept: counted once its transaction committed. */
+  const keepAll = db.transaction((batch: Iterable<Pending<R>>, now: string): { kept: number, changed: number } => {
+    const n = { kept: 0, changed: 0 }
     for (const p of batch) {
       if (p.stamp !== now) {
         const current = readRow(p.row.id)
-        if (current === undefined || !sameRow(current, p.row)) continue
+        if (current === undefined || !sameRow(current, p.row)) { n.changed++; continue }
       }
       insert.run(p.row.id, p.key, p.row.version, p.body)
+      n.kept++
     }
+    return n
   })
   const flush = (): void => {
     if (timer !== null) clearTimeout(timer)
     timer = null
     const batch = pending
     pending = new Map()
-    if (batch.size === 0 || !db.open || !mayKeep()) return
+    if (batch.size === 0) return
+    if (!db.open || !mayKeep()) { counts.failed += batch.size; return }
     // The wait for a lock another connection holds blocks the event loop (better-sqlite3 is
     // synchronous): worth it for a write the IdP waits on, never for a copy.
     const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number
     db.pragma('busy_timeout = 0')
     try {
-      keepAll.immediate(batch.values(), stamp())
+      const n = keepAll.immediate(batch.values(), stamp())
+      counts.kept += n.kept
+      counts.changed += n.changed
     } catch (err) {
       if (!isSqliteError(err)) throw err
+      counts.failed += batch.size
     } finally {
       db.pragma(`busy_timeout = ${busyTimeout}`)
     }
   }
   return {
+    counts: (): Pick<DocumentStats, 'kept' | 'changed' | 'failed'> => ({ ...counts }),
     /** What has been written so far, for `keep`: taken just before the read a document is rendered from. */
     stamp,
     /** `body`, rendered from `row` as read right after `stamp` was taken, to be kept under `key`. */

@@ -35,6 +35,7 @@ describe('kept user documents (SQLite)', () => {
     store = await createStore(`sqlite:${file}`, opts)
     return store
   }
+  const stats = () => (store.documentStats as NonNullable<Store['documentStats']>)()
   /** A read, then the turn of the event loop after it, in which what it rendered is kept. */
   const read = async (id: string, c: ReturnType<typeof counting>, key = 'k1') => {
     const r = await (store.userDocument as NonNullable<Store['userDocument']>)(id, key, c.render)
@@ -49,8 +50,10 @@ describe('kept user documents (SQLite)', () => {
     expect(body(await read(u.id, c))).toMatchObject({ n: 1, version: 1 })
     expect(body(await read(u.id, c))).toMatchObject({ n: 1, version: 1 })
     expect((await read(u.id, c) as { version: number }).version).toBe(1)
+    expect(stats()).toEqual({ served: 2, rendered: 1, kept: 1, changed: 0, failed: 0 })
     await store.updateUser(u.id, { ...user('a@example.com'), active: false }, null)
     expect(body(await read(u.id, c))).toMatchObject({ n: 2, version: 2, active: false })
+    expect(stats()).toEqual({ served: 2, rendered: 2, kept: 2, changed: 0, failed: 0 })
   })
 
   it('renders again after each change of what the document was rendered from', async () => {
@@ -125,8 +128,10 @@ describe('kept user documents (SQLite)', () => {
       other.close()
     }
     expect(Date.now() - started).toBeLessThan(2000)
+    expect(stats()).toMatchObject({ rendered: 2, kept: 0, failed: 2 })
     expect(body(await read(u.id, c))).toMatchObject({ n: 3 })
     expect(body(await read(u.id, c))).toMatchObject({ n: 3 })
+    expect(stats()).toEqual({ served: 1, rendered: 3, kept: 1, changed: 0, failed: 2 })
   })
 
   it.each(['while it was being rendered', 'after its read, before its keeping'])('never keeps a document whose user another connection changed %s', async (when) => {
@@ -145,6 +150,7 @@ describe('kept user documents (SQLite)', () => {
     if (!when.startsWith('while')) deactivate()
     other.close()
     await turn()
+    expect(stats()).toMatchObject({ rendered: 1, kept: 0, changed: 1 })
     expect(body(await read(u.id, c))).toMatchObject({ n: 2, active: false, version: 2 })
     expect(body(await read(u.id, c))).toMatchObject({ n: 2 })
   })
