@@ -111,11 +111,12 @@ describe('metrics carry real values', () => {
   it('PROVISION_WAIT_MS=0: a create is answered at once while Sinch is slow, and provisioned in the background', async () => {
     const quick = await startTestBridge({ env: { PROVISION_WAIT_MS: '0' } })
     try {
-      await quick.simControl.call('POST', 'faults', { latencyMs: 1500 })
+      // Sinch answers after 3 s; the create is answered in well under 2 s (margin for a loaded CI machine).
+      await quick.simControl.call('POST', 'faults', { latencyMs: 3000 })
       const started = Date.now()
       const res = await quick.scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'quick@example.com' })
       expect(res.status).toBe(201)
-      expect(Date.now() - started).toBeLessThan(1000)
+      expect(Date.now() - started).toBeLessThan(2000)
       expect(await quick.simControl.members('p1')).toEqual([])
       await eventually(async () => (await quick.simControl.members('p1')).length === 1 && (await quick.simControl.members('p2')).length === 1, 15_000)
     } finally {

@@ -79,9 +79,8 @@ describe('executor: one user\'s plan against Sinch', () => {
   it('projects run side by side, at most projectsAtOnce of them: six projects in two waves of calls', async () => {
     const id = await user('wide@x.io')
     sinch.delay(40)
-    const started = Date.now()
     expect((await executor(['p1', 'p2', 'p3', 'p4', 'p5', 'p6'], 3).runUser(id)).status).toBe('done')
-    expect(Date.now() - started).toBeLessThan(6 * 40)
+    // Calls overlapping in flight, not a wall-clock bound: a CPU starved by other test files stretches time, not overlap.
     expect(sinch.flight.most).toBe(3)
     expect((await store.listKnownMembers({ scimUserId: id })).map((m) => m.projectId).sort()).toEqual(['p1', 'p2', 'p3', 'p4', 'p5', 'p6'])
     expect((await store.listOpStates({ userId: id })).map((o) => o.state)).toEqual(Array(6).fill('done'))
