@@ -71,7 +71,8 @@ export type UserRead = UserDocument | UserView
  * What the kept documents did since start-up, counted in the store: reads `served` from one, or
  * `rendered` from the view; documents `kept`, `changed` (not kept: what they were rendered from
  * changed before the keep) and `failed` (not kept: the database refused the keep, e.g. a file
- * locked by another process, a full disk). A keep that keeps failing leaves every read rendered.
+ * locked by another process, a full disk, or the store refuses writes after a failed sync). A keep
+ * that keeps failing leaves every read rendered.
  */
 export interface DocumentStats { served: number, rendered: number, kept: number, changed: number, failed: number }
 

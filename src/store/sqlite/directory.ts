@@ -285,13 +285,14 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     return { total, records: rows.map((r) => map(r as never)) }
   }
 
+  /** Reads answered from a kept document, and reads rendered from the view (DocumentStats). */
+  const reads = { served: 0, rendered: 0 }
   const keeper = createDocumentKeeper(db, (id) => st.viewById.get(id) as ViewRow | undefined, mayKeep)
   /**
    * A user's document from its row: the one kept, else rendered from the view the row holds and
    * handed to the keeper with `stamp`, the keeper's stamp taken before the row was read (after
    * it, a commit of another connection in between would pass for one the read saw).
    */
-  const reads = { served: 0, rendered: 0 }
   const documentOf = (r: ViewRow & Partial<DocumentRow>, key: string, render: DocumentRenderer, stamp: string): UserRead => {
     if (typeof r.doc_body === 'string' && typeof r.doc_version === 'number') { reads.served++; return { version: r.doc_version, body: r.doc_body } }
     reads.rendered++
