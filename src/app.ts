@@ -42,6 +42,11 @@ export interface AppDeps {
   sinchExtension?: (view: UserView) => SinchProjectView[]
   /** The roles an IdP may assign (role-catalogue.ts): `/Roles`, and the values `roles` may carry. Absent: neither. */
   roleCatalogue?: RoleCatalogue
+  /**
+   * The key of the user documents this app renders (scim/render-key.ts renderKey, over everything
+   * `sinchExtension` was built from). Absent: a random one, so no document outlives the app.
+   */
+  documentKey?: string
   /** Why the process can no longer work and must be restarted, or null: `/healthz` answers 503 with it. */
   fatal?: () => string | null
 }
@@ -94,7 +99,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   })
   const auth = scimAuth(deps.scimTokens)
   const basePath = deps.scimBasePath === '/' ? '' : deps.scimBasePath
-  registerUserRoutes(app, { basePath, directory: deps.directory, auth, sinchExtension: deps.sinchExtension, roleCatalogue: deps.roleCatalogue })
+  registerUserRoutes(app, { basePath, directory: deps.directory, auth, sinchExtension: deps.sinchExtension, roleCatalogue: deps.roleCatalogue, documentKey: deps.documentKey })
   registerGroupRoutes(app, { basePath, directory: deps.directory, auth })
   registerRootSearch(app, { basePath, directory: deps.directory, auth })
   registerDiscoveryRoutes(app, basePath, auth, { roles: deps.roleCatalogue !== undefined })

@@ -22,6 +22,7 @@ import { createSinchClient, SinchCircuit, type CircuitOptions, type SinchClient 
 import { createStore, type Store } from './store/index.js'
 import { createReadiness } from './observability/readiness.js'
 import { sinchExtensionOf } from './provisioning/extension.js'
+import { renderKey } from './scim/render-key.js'
 
 /** The settings key under which the detected Sinch API style is kept. */
 export const API_STYLE_SETTING = 'sinch.api_style'
@@ -169,6 +170,8 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     scimTokens: () => scimTokens,
     directory,
     sinchExtension: sinchExtensionOf(rules),
+    // Documents kept by an earlier process with the same code and rules are served after a restart.
+    documentKey: renderKey({ rules }),
     roleCatalogue: catalogueOf(rules),
     ...(store.fatal === undefined ? {} : { fatal: store.fatal })
   })

@@ -19,6 +19,8 @@ export interface UserRouteDeps {
   /** The Sinch extension of a user, from the view its read already holds (no read of its own). */
   sinchExtension?: ((view: UserView) => SinchProjectView[]) | undefined
   roleCatalogue?: RoleCatalogue | undefined
+  /** Names this app's renderer (AppDeps.documentKey); absent: random, so documents last as long as the app. */
+  documentKey?: string | undefined
 }
 
 export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): void {
@@ -28,9 +30,9 @@ export function registerUserRoutes (app: FastifyInstance, d: UserRouteDeps): voi
   const json = (req: FastifyRequest, v: UserView, record: UserRecord = v.record): Record<string, unknown> =>
     userJson(record, { baseUrl: baseUrl(req, d.basePath) }, v.groups, d.sinchExtension?.(v))
   // Reads without attributes/excludedAttributes are served from documents the store keeps ready
-  // (SQLite): the key names this app's renderer, rules included, so a restart with other rules
-  // never serves a document rendered under the old ones.
-  const documentKey = randomUUID()
+  // (SQLite): the key names this app's renderer, rules included, so a restart with other rules or
+  // other code never serves a document rendered under the old ones.
+  const documentKey = d.documentKey ?? randomUUID()
   const renderDocument = documentRenderer((v, base) => userJson(v.record, { baseUrl: base }, v.groups, d.sinchExtension?.(v)))
   const plain = (p: Pick<ListParams, 'attributes' | 'excludedAttributes'>): boolean => p.attributes === null && p.excludedAttributes === null
   const text = (req: FastifyRequest, r: UserRead): string => 'body' in r ? r.body : JSON.stringify(json(req, r))
