@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,8 +11,20 @@ let digest: string | null = null
 
 /** digestTree of the running code, once per process (about 2 MB of dist/ read at start-up). */
 export function codeDigest (): string {
-  digest ??= digestTree(CODE_ROOT, PACKAGE_ROOT)
+  digest ??= digestOrRandom(CODE_ROOT, PACKAGE_ROOT)
   return digest
+}
+
+/**
+ * digestTree, or a random value where the tree cannot be read (a file the process may not read):
+ * the bridge still starts, and its documents last as long as the process.
+ */
+export function digestOrRandom (root: string, packageRoot: string): string {
+  try {
+    return digestTree(root, packageRoot)
+  } catch {
+    return `unreadable:${randomUUID()}`
+  }
 }
 
 /**

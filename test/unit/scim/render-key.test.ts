@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { codeDigest, digestTree, renderKey } from '../../../src/scim/render-key.js'
+import { codeDigest, digestOrRandom, digestTree, renderKey } from '../../../src/scim/render-key.js'
 
 const rules = (mapping: Map<string, Array<{ project: string, role: string }>> | null) => ({ managedProjects: ['p1', 'p2'], defaultProjects: ['p1'], defaultRole: 'MEMBER', mapping })
 
@@ -55,6 +55,15 @@ describe('digestTree', () => {
       expect(seen).not.toContain(d)
       seen.push(d)
     }
+  })
+
+  it('a tree that cannot be read gives a random digest, never a shared one, and no error', () => {
+    const missing = join(tmpdir(), 'render-key-missing', String(Date.now()))
+    expect(() => digestTree(missing, missing)).toThrow()
+    const a = digestOrRandom(missing, missing)
+    expect(a).not.toBe(digestOrRandom(missing, missing))
+    const pkg = mkdtempSync(join(tmpdir(), 'render-key-'))
+    expect(digestOrRandom(pkg, pkg)).toBe(digestTree(pkg, pkg))
   })
 
   it('codeDigest reads the running code once', () => {
