@@ -22,7 +22,7 @@ import { createSinchClient, SinchCircuit, type CircuitOptions, type SinchClient 
 import { createStore, type Store } from './store/index.js'
 import { createReadiness } from './observability/readiness.js'
 import { sinchExtensionOf } from './provisioning/extension.js'
-import { renderKey } from './scim/render-key.js'
+import { codeDigestProblem, renderKey } from './scim/render-key.js'
 
 /** The settings key under which the detected Sinch API style is kept. */
 export const API_STYLE_SETTING = 'sinch.api_style'
@@ -162,6 +162,8 @@ export async function createBridge (config: Config, opts: BridgeOptions = {}): P
     circuit: () => circuit.snapshot(),
     ...(store.documentStats === undefined ? {} : { documents: store.documentStats })
   })
+  const unreadable = codeDigestProblem()
+  if (unreadable !== null) logger.warn({ err: unreadable }, 'the bridge\'s code could not be read to name its kept user documents: they will be rendered again after each restart')
   const directory = warnOnInertGroups(createDirectory(store, { provisioning: provisioner, log: logger.child({ component: 'directory' }) }), rules, logger.child({ component: 'groups' }))
   const app = await buildApp({
     logger,

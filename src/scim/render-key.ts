@@ -7,23 +7,29 @@ import { fileURLToPath } from 'node:url'
 const CODE_ROOT = fileURLToPath(new URL('..', import.meta.url))
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
-let digest: string | null = null
+let digest: { value: string, problem: string | null } | null = null
 
 /** digestTree of the running code, once per process (about 2 MB of dist/ read at start-up). */
 export function codeDigest (): string {
   digest ??= digestOrRandom(CODE_ROOT, PACKAGE_ROOT)
-  return digest
+  return digest.value
+}
+
+/** Why the running code could not be digested (its documents then last as long as the process), or null. */
+export function codeDigestProblem (): string | null {
+  codeDigest()
+  return digest?.problem ?? null
 }
 
 /**
  * digestTree, or a random value where the tree cannot be read (a file the process may not read):
  * the bridge still starts, and its documents last as long as the process.
  */
-export function digestOrRandom (root: string, packageRoot: string): string {
+export function digestOrRandom (root: string, packageRoot: string): { value: string, problem: string | null } {
   try {
-    return digestTree(root, packageRoot)
-  } catch {
-    return `unreadable:${randomUUID()}`
+    return { value: digestTree(root, packageRoot), problem: null }
+  } catch (err) {
+    return { value: `unreadable:${randomUUID()}`, problem: (err as Error).message }
   }
 }
 

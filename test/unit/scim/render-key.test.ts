@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { codeDigest, digestOrRandom, digestTree, renderKey } from '../../../src/scim/render-key.js'
+import { codeDigest, codeDigestProblem, digestOrRandom, digestTree, renderKey } from '../../../src/scim/render-key.js'
 
 const rules = (mapping: Map<string, Array<{ project: string, role: string }>> | null) => ({ managedProjects: ['p1', 'p2'], defaultProjects: ['p1'], defaultRole: 'MEMBER', mapping })
 
@@ -61,13 +61,15 @@ describe('digestTree', () => {
     const missing = join(tmpdir(), 'render-key-missing', String(Date.now()))
     expect(() => digestTree(missing, missing)).toThrow()
     const a = digestOrRandom(missing, missing)
-    expect(a).not.toBe(digestOrRandom(missing, missing))
+    expect(a.problem).toMatch(/ENOENT/)
+    expect(a.value).not.toBe(digestOrRandom(missing, missing).value)
     const pkg = mkdtempSync(join(tmpdir(), 'render-key-'))
-    expect(digestOrRandom(pkg, pkg)).toBe(digestTree(pkg, pkg))
+    expect(digestOrRandom(pkg, pkg)).toEqual({ value: digestTree(pkg, pkg), problem: null })
   })
 
   it('codeDigest reads the running code once', () => {
     expect(codeDigest()).toMatch(/^[0-9a-f]{64}$/)
     expect(codeDigest()).toBe(codeDigest())
+    expect(codeDigestProblem()).toBeNull()
   })
 })
