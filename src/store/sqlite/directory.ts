@@ -289,9 +289,18 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
   const reads = { served: 0, rendered: 0 }
   const keeper = createDocumentKeeper(db, (id) => st.viewById.get(id) as ViewRow | undefined, mayKeep)
   /**
+   * The keeper's stamp and the rows a document is rendered from, read in one read transaction:
+   * the stamp then names the very snapshot the rows come from (taken outside it, a commit of
+   * another connection in between would pass for one the read saw), and SQLite takes its WAL read
+   * lock once instead of once per statement: two fcntl calls a statement, about 4 µs of a read on
+   * a VM (PRAGMA data_version alone cost 5 µs, in one transaction with the rows nearly nothing).
+   * Rendering and keeping stay outside: a keep is a write, never inside a read transaction.
+   */
+  const snapshot = db.transaction((read: (stamp: string) => unknown) => read(keeper.stamp()))
+  const inSnapshot = <T>(read: (stamp: string) => T): T => snapshot(read) as T
+  /**
    * A user's document from its row: the one kept, else rendered from the view the row holds and
-   * handed to the keeper with `stamp`, the keeper's stamp taken before the row was read (after
-   * it, a commit of another connection in between would pass for one the read saw).
+   * handed to the keeper with `stamp`, the keeper's stamp of the snapshot the row was read in.
    */
   const documentOf = (r: ViewRow & Partial<DocumentRow>, key: string, render: DocumentRenderer, stamp: string): UserRead => {
     if (typeof r.doc_body === 'string' && typeof r.doc_version === 'number') { reads.served++; return { version: r.doc_version, body: r.doc_body } }
@@ -324,13 +333,12 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
     userDocument: async (id, key, render) => {
       const kept = st.documentOf.get(id, key) as UserDocument | undefined
       if (kept !== undefined) { reads.served++; return kept }
-      const stamp = keeper.stamp()
-      const r = st.viewById.get(id) as ViewRow | undefined
+      const { stamp, r } = inSnapshot((stamp) => ({ stamp, r: st.viewById.get(id) as ViewRow | undefined }))
       return r === undefined ? null : documentOf(r, key, render, stamp)
     },
     queryUserDocuments: async (q, key, render) => {
-      const stamp = keeper.stamp()
-      return query('user', q, (r: DocumentRow) => documentOf(r, key, render, stamp), { documents: key })
+      const { stamp, page } = inSnapshot((stamp) => ({ stamp, page: query('user', q, (r: DocumentRow) => r, { documents: key }) }))
+      return { total: page.total, records: page.records.map((r) => documentOf(r, key, render, stamp)) }
     },
     documentStats: () => ({ ...reads, ...keeper.counts() }),
     allUsers: async () => (st.allUsers.all() as UserRow[]).map(toUser),
