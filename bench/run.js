@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 
-const benches = ['sinch-bulk.js', 'scim.js', 'filter-parse.js', 'coerce.js', 'store-update.js', 'request-log.js', 'backlog.js', 'group-patch.js', 'wide-work.js', 'provision.js', 'create-latency.js', 'reconcile.js', 'replicas.js', 'console.js']
+const benches = ['sinch-bulk.js', 'scim.js', 'filter-parse.js', 'coerce.js', 'store-update.js', 'store-read.js', 'request-log.js', 'backlog.js', 'group-patch.js', 'wide-work.js', 'provision.js', 'create-latency.js', 'reconcile.js', 'replicas.js', 'console.js']
 let failed = 0
 for (const b of benches) {
   const file = resolve(import.meta.dirname, b)
