@@ -290,10 +290,10 @@ export function createSqliteDirectory (db: SqliteDatabase, write: WriteBatcher =
   const keeper = createDocumentKeeper(db, (id) => st.viewById.get(id) as ViewRow | undefined, mayKeep)
   /**
    * The keeper's stamp and the rows a document is rendered from, read in one read transaction:
-   * the stamp then names the very snapshot the rows come from (taken outside it, a commit of
-   * another connection in between would pass for one the read saw), and SQLite takes its WAL read
-   * lock once instead of once per statement: two fcntl calls a statement, about 4 µs of a read on
-   * a VM (PRAGMA data_version alone cost 5 µs, in one transaction with the rows nearly nothing).
+   * the stamp then names the very snapshot the rows come from (a stamp taken after the rows in a
+   * snapshot of its own would let a commit of another connection in between pass for one the read
+   * saw), and SQLite takes its WAL read lock once instead of once per statement: two fcntl calls a
+   * statement, about 4 µs of a read on a VM (PRAGMA data_version alone cost 5 µs).
    * Rendering and keeping stay outside: a keep is a write, never inside a read transaction.
    */
   const snapshot = db.transaction((read: (stamp: string) => unknown) => read(keeper.stamp()))
