@@ -7,7 +7,8 @@
 // BENCH_ROUNDS rounds (default 3) alternate bridge, bare, bridge, bare …, so both see the same
 // machine, and the ratio of each bridge round to the bare round next to it is what compares across
 // runs and machines. Per case: bridge req/s median and spread, bare median, ratio median and
-// spread, p50/p99 of the median bridge round, the server's peak RSS during the case. Server RSS
+// spread, p50/p99 of the median bridge round, each server's CPU time per request (median; the
+// bridge's spread), the server's peak RSS during the case. Server RSS
 // after seeding and after the load. Before each size it prints how much the server's core itself
 // stalls (a busy loop pinned to core 0 counting pauses over 0.5 ms), since on a shared VM those
 // pauses, not the code, set the floor of p99.
@@ -56,7 +57,19 @@ async function startServer (arg) {
   return { child, url: line[1], ids: JSON.parse(line[2]) }
 }
 
-async function load (url, make, seconds = SECONDS) {
+/** Clock ticks per second of /proc's CPU times (USER_HZ). */
+const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100
+/** CPU time the process has used (user + system, all its threads), in µs; null where /proc is not. */
+function cpuMicros (pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(f[11]) + Number(f[12])) * 1e6 / TICKS
+  } catch { return null }
+}
+
+/** `pid`: the server's, for the CPU time it spent per answered request. */
+async function load (url, make, seconds = SECONDS, pid = null) {
+  const cpu0 = pid === null ? null : cpuMicros(pid)
   const pool = new Pool(url, { connections: CONNECTIONS, pipelining: 1 })
   const lat = []
   let errors = 0
@@ -75,7 +88,8 @@ async function load (url, make, seconds = SECONDS) {
   await pool.close()
   lat.sort((a, b) => a - b)
   const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0
-  return { rps: lat.length / seconds, p50: q(0.5), p99: q(0.99), errors }
+  const cpu1 = pid === null ? null : cpuMicros(pid)
+  return { rps: lat.length / seconds, p50: q(0.5), p99: q(0.99), errors, cpu: cpu0 === null || cpu1 === null || lat.length === 0 ? null : (cpu1 - cpu0) / lat.length }
 }
 
 const MiB = (b) => Math.round(b / 1048576)
@@ -95,6 +109,17 @@ function peakRss (pid) {
 const resetPeak = (pid) => { try { writeFileSync(`/proc/${pid}/clear_refs`, '5') } catch { /* not Linux: no peak */ } }
 
 const spreadOf = (xs, digits = 0) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`
+/**
+ * The servers' CPU time per answered request, medians over the rounds: unlike req/s it does not
+ * move with the load generator's core (the bare route is bound by it), so it compares builds run
+ * minutes apart more steadily. The bare server is not saturated, so its figure includes the cost of
+ * waking per request; it is a floor to read beside, not a ratio's denominator.
+ */
+function cpuOf (rounds) {
+  const bridge = rounds.map((x) => x.cpu).filter((c) => c !== null)
+  const bareCpu = rounds.map((x) => x.bareCpu).filter((c) => c !== null)
+  return bridge.length === 0 ? '' : `  cpu ${median(bridge).toFixed(0)} µs/req (${spreadOf(bridge)}; bare ${bareCpu.length === 0 ? '?' : median(bareCpu).toFixed(0)})`
+}
 
 const bare = await startServer('bare')
 const bareCase = () => ({ path: '/bare', method: 'GET' })
@@ -126,16 +151,16 @@ for (const n of sizes) {
     await load(bare.url, bareCase, 1)
     const rounds = []
     for (let k = 0; k < ROUNDS; k++) {
-      const bridge = await load(url, make)
-      const ceiling = await load(bare.url, bareCase)
-      rounds.push({ ...bridge, bare: ceiling.rps, ratio: bridge.rps / ceiling.rps })
+      const bridge = await load(url, make, SECONDS, child.pid)
+      const ceiling = await load(bare.url, bareCase, SECONDS, bare.child.pid)
+      rounds.push({ ...bridge, bare: ceiling.rps, bareCpu: ceiling.cpu, ratio: bridge.rps / ceiling.rps })
     }
     const m = median(rounds.map((r) => r.rps))
     const r = rounds.find((x) => x.rps === m)
     const errors = rounds.reduce((a, x) => a + x.errors, 0)
     const peak = peakRss(child.pid)
     const ratios = rounds.map((x) => x.ratio)
-    console.log(`  ${name.padEnd(22)} ${m.toFixed(0).padStart(6)} req/s (${spreadOf(rounds.map((x) => x.rps))})  bare ${median(rounds.map((x) => x.bare)).toFixed(0)}  ratio ${median(ratios).toFixed(2)} (${spreadOf(ratios, 2)})  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms${peak === null ? '' : `  peak RSS ${peak.toFixed(0)} MiB`}${errors > 0 ? `  (${errors} non-2xx)` : ''}`)
+    console.log(`  ${name.padEnd(22)} ${m.toFixed(0).padStart(6)} req/s (${spreadOf(rounds.map((x) => x.rps))})  bare ${median(rounds.map((x) => x.bare)).toFixed(0)}  ratio ${median(ratios).toFixed(2)} (${spreadOf(ratios, 2)})  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms${cpuOf(rounds)}${peak === null ? '' : `  peak RSS ${peak.toFixed(0)} MiB`}${errors > 0 ? `  (${errors} non-2xx)` : ''}`)
   }
   console.log(`  server RSS after the load: ${await memoryOf(child)}`)
   child.kill('SIGTERM')
